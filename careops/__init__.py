@@ -1,0 +1,3 @@
+"""CareOps: IT operations platform for hospitals (医院智慧运维管理平台)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,47 @@
+"""The UI shell: navigation limited to the modules that exist and the user may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from careops.core.roles import Cap, capabilities
+
+# (title, url name, capability needed or None for every signed-in user)
+NAVIGATION: list[tuple[Any, str, Cap | None]] = [
+    (_("Home"), "core:home", None),
+    (_("Calendars"), "core:calendar_list", Cap.MANAGE_CALENDARS),
+    (_("Notification channels"), "core:channel_list", Cap.MANAGE_CHANNELS),
+    (_("Users"), "core:user_list", Cap.MANAGE_USERS),
+    (_("Users"), "core:user_list", Cap.ASSIGN_ROLES),
+    (_("Secrets"), "core:secret_list", Cap.MANAGE_SECRETS),
+    (_("Audit log"), "core:audit_list", Cap.VIEW_AUDIT),
+]
+
+
+def navigation(user: Any) -> list[dict[str, Any]]:
+    from django.urls import NoReverseMatch
+
+    caps = capabilities(user)
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for title, url_name, cap in NAVIGATION:
+        if url_name in seen or (cap is not None and cap not in caps):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:  # the module's pages are not installed
+            continue
+        seen.add(url_name)
+        items.append({"title": title, "url": url, "name": url_name})
+    return items
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    return {"nav_items": navigation(user), "user_caps": capabilities(user)}

@@ -1,0 +1,85 @@
+"""``careops up``: migrate, create the first accounts, run web + worker + scheduler.
+
+One process tree: this process supervises gunicorn (the web server) and the Huey
+consumer (the worker; its scheduler thread runs the periodic tasks). Ctrl-C or
+SIGTERM stops both and waits for them; if either dies, the other is stopped too.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from careops.core.bootstrap import create_first_accounts
+from careops.core.checks import check_services
+
+
+class Command(BaseCommand):
+    help = "Start CareOps: web server, worker and scheduler."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--bind", default=settings.BIND, help="address:port to listen on")
+        parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
+        parser.add_argument("--no-worker", action="store_true", help="web server only")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        problem = check_services()
+        if problem:
+            raise CommandError(problem)
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        for account in create_first_accounts():
+            if account.password:
+                self.stdout.write(self.style.WARNING(
+                    f"Created {account.role} account '{account.username}' with password: "
+                    f"{account.password}   (shown once; change it at first login)"))
+            else:
+                self.stdout.write(f"Created {account.role} account '{account.username}'.")
+        web = [sys.executable, "-m", "gunicorn", "careops.wsgi:application",
+               "--bind", options["bind"], "--workers", str(options["workers"]),
+               "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60"]
+        children = [("web", subprocess.Popen(web))]
+        if not options["no_worker"]:
+            worker = [sys.executable, "-m", "careops.cli", "run_huey", "--logfile", "-"]
+            children.append(("worker", subprocess.Popen(worker)))
+        self.stdout.write(f"CareOps is running at http://{options['bind']}/ (Ctrl-C stops it)")
+        self._supervise(children)
+
+    def _supervise(self, children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        exit_code = 0
+        while not stopping:
+            for name, proc in children:
+                if proc.poll() is not None:
+                    self.stderr.write(f"careops: the {name} process exited with {proc.returncode}")
+                    exit_code = 1
+                    stopping = True
+            time.sleep(0.2)
+        for _, proc in children:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for _, proc in children:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.stdout.write("CareOps stopped.")
+        if exit_code:
+            raise SystemExit(exit_code)

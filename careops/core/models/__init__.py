@@ -1,0 +1,4 @@
+from careops.core.models.audit import AuditChainHead, AuditRecord
+from careops.core.models.users import PasswordHistory, User
+
+__all__ = ["AuditChainHead", "AuditRecord", "PasswordHistory", "User"]

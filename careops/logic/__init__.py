@@ -1,0 +1,1 @@
+"""Pure logic: no Django imports here. Every module is checked with mypy --strict."""

@@ -1,0 +1,116 @@
+"""Fixtures shared by every test.
+
+Users are named after their part (healthchecks style):
+alice = hospital administrator, bob = vendor engineer of alice's hospital,
+charlie = an outsider (a department user with no systems), plus one account per
+platform administrator role.
+
+Tests that need a real server call ``require_service("postgres")`` etc.: outside
+CI they skip with the reason when the server is absent; in CI (CI=true) they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from careops.core.choices import Role
+
+PASSWORD = "Correct-Horse-42"
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+SERVICES: dict[str, Callable[[], bool]] = {
+    "postgres": lambda: _port_open("127.0.0.1", 5432),
+    "mariadb": lambda: _port_open("127.0.0.1", 3306),
+    "redis": lambda: _port_open("127.0.0.1", 6379),
+    "chromium": lambda: shutil.which("chromium") is not None,
+    "node_exporter": lambda: shutil.which("prometheus-node-exporter") is not None,
+}
+
+
+def require_service(name: str) -> None:
+    if SERVICES[name]():
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{name} is required in CI but is not available")
+    pytest.skip(f"{name} is not available on this machine")
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    from careops.core.models import User
+
+    def make(username: str, role: str = Role.DEPARTMENT_USER, **fields: Any) -> Any:
+        user = User(username=username, role=role, **fields)
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user: Callable[..., Any]) -> Any:
+    return make_user("alice", Role.HOSPITAL_ADMIN, name="Alice 王")
+
+
+@pytest.fixture
+def bob(make_user: Callable[..., Any]) -> Any:
+    return make_user("bob", Role.VENDOR_ENGINEER, name="Bob 李")
+
+
+@pytest.fixture
+def charlie(make_user: Callable[..., Any]) -> Any:
+    return make_user("charlie", Role.DEPARTMENT_USER, name="Charlie 张")
+
+
+@pytest.fixture
+def sysadmin(make_user: Callable[..., Any]) -> Any:
+    return make_user("sysadmin", Role.SYSTEM_ADMIN)
+
+
+@pytest.fixture
+def secadmin(make_user: Callable[..., Any]) -> Any:
+    return make_user("secadmin", Role.SECURITY_ADMIN)
+
+
+@pytest.fixture
+def auditadmin(make_user: Callable[..., Any]) -> Any:
+    return make_user("auditadmin", Role.AUDIT_ADMIN)
+
+
+@pytest.fixture
+def auditor(make_user: Callable[..., Any]) -> Any:
+    return make_user("dora", Role.AUDITOR)
+
+
+@pytest.fixture
+def verified_client(client: Any) -> Callable[[Any], Any]:
+    """A test client logged in as ``user`` with the second factor already passed."""
+
+    def login(user: Any) -> Any:
+        client.force_login(user)
+        session = client.session
+        # django-otp keeps the verified device in the session; tests that exercise the
+        # real second factor go through the login views instead.
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="test")
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return client
+
+    return login
