@@ -1,4 +1,5 @@
 from careops.core.models.audit import AuditChainHead, AuditRecord
+from careops.core.models.secrets import Secret, SecretKind
 from careops.core.models.users import PasswordHistory, User
 
-__all__ = ["AuditChainHead", "AuditRecord", "PasswordHistory", "User"]
+__all__ = ["AuditChainHead", "AuditRecord", "PasswordHistory", "Secret", "SecretKind", "User"]
