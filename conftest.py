@@ -21,7 +21,7 @@ import pytest
 
 from careops.core.choices import Role
 
-PASSWORD = "Correct-Horse-42"
+PASSWORD = "Correct-Horse-42"  # noqa: S105 (the test users' password)
 
 
 def _port_open(host: str, port: int) -> bool:

@@ -122,7 +122,9 @@ def env_url(
     scheme = parts.scheme.split("+", 1)[0].lower()
     if scheme not in schemes:
         expected = ", ".join(f"{s}://" for s in schemes)
-        raise ConfigError(name, f"expected a URL starting with {expected}, got scheme {parts.scheme!r}")
+        raise ConfigError(
+            name, f"expected a URL starting with {expected}, got scheme {parts.scheme!r}"
+        )
     if scheme != "sqlite" and not parts.hostname and not parts.path:
         raise ConfigError(name, "the URL names no host")
     try:

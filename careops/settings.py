@@ -6,9 +6,11 @@ Every variable is documented in docs/configuration.md. A wrong value raises
 
 from __future__ import annotations
 
+import base64
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -40,6 +42,14 @@ SECRETS_KEYS = [
     if k.strip()
 ]
 SECRETS_KEY_PATH = VAR_DIR / "secrets.key"
+for _key in SECRETS_KEYS:
+    try:
+        _valid_key = len(base64.urlsafe_b64decode(_key.encode("ascii"))) == 32
+    except (ValueError, UnicodeEncodeError):
+        _valid_key = False
+    if not _valid_key:
+        raise ConfigError("CAREOPS_SECRETS_KEY", "each key must be 32 url-safe base64-encoded "
+                          "bytes (make one with: careops secrets newkey)")
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -123,7 +133,9 @@ if DATABASE_URL:
     if url.startswith("mariadb"):
         url = "mysql" + url[len("mariadb") :]
     try:
-        _db = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        _db: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        )
     except ValueError as exc:
         raise ConfigError("DATABASE_URL", str(exc)) from None
     if _db["ENGINE"] == "django.db.backends.mysql":
@@ -183,9 +195,8 @@ USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
-# --- static files (served by WhiteNoise; no CDN) ------------------------------
+# --- static files (served by WhiteNoise from the app directories; no CDN) ------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -38,7 +38,7 @@ def check() -> int:
             env={"DJANGO_SETTINGS_MODULE": "careops.settings", "PYTHONPATH": tmp,
                  "CAREOPS_VAR_DIR": tmp + "/var", "PATH": "/usr/bin:/bin"})
         fresh = polib.pofile(str(work / "locale/zh_Hans/LC_MESSAGES/django.po"))
-    missing = [e.msgid for e in fresh if not e.obsolete and not (e.msgstr or e.msgstr_plural)
+    missing = [e.msgid for e in fresh if (not e.obsolete and not (e.msgstr or e.msgstr_plural))
                or "fuzzy" in e.flags]
     if missing:
         print(f"{len(missing)} messages have no zh_Hans translation:", file=sys.stderr)

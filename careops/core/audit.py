@@ -84,8 +84,8 @@ def is_secret_field(name: str) -> bool:
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The concrete field values of ``obj`` as JSON-able data, secrets masked."""
-    exclude = getattr(obj, "audit_exclude", frozenset())
-    secret = getattr(obj, "audit_secret_fields", frozenset())
+    exclude: frozenset[str] = getattr(obj, "audit_exclude", frozenset())
+    secret: frozenset[str] = getattr(obj, "audit_secret_fields", frozenset())
     wanted = set(fields) if fields is not None else None
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:

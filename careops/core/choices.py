@@ -16,10 +16,10 @@ class Role(models.TextChoices):
 
     @classmethod
     def colour(cls, value: str) -> str:
-        return ROLE_COLOURS.get(value, "secondary")
+        return ROLE_COLOURS.get(cls(value), "secondary") if value in cls.values else "secondary"
 
 
-ROLE_COLOURS = {
+ROLE_COLOURS: dict[str, str] = {
     Role.HOSPITAL_ADMIN: "blue",
     Role.IT_ENGINEER: "cyan",
     Role.VENDOR_ENGINEER: "teal",

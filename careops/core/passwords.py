@@ -100,4 +100,5 @@ def password_expired(user: Any, now: dt.datetime | None = None) -> bool:
     if days == 0 or user.password_changed_at is None:
         return bool(getattr(user, "must_change_password", False))
     now = now or timezone.now()
-    return user.must_change_password or now - user.password_changed_at > dt.timedelta(days=days)
+    return bool(user.must_change_password) or (
+        now - user.password_changed_at > dt.timedelta(days=days))

@@ -92,7 +92,7 @@ def set_secret(
     with transaction.atomic():
         secret = Secret.objects.select_for_update().filter(name=name).first()
         created = secret is None
-        before = None if created else audit.snapshot(secret)
+        before = None if secret is None else audit.snapshot(secret)
         if secret is None:
             secret = Secret(name=name, created_by=actor if getattr(actor, "pk", None) else None)
         secret.kind = kind
@@ -116,7 +116,7 @@ def reveal(secret: Secret, *, purpose: str, actor: Any = None) -> str:
 
     Never for display. Each use is audited with its purpose.
     """
-    value = decrypt(secret.ciphertext)
+    value = decrypt(bytes(secret.ciphertext))
     logredact.remember(value)
     audit.record(AuditAction.SECRET_USE, actor=actor, obj=secret, detail={"purpose": purpose})
     return value

@@ -52,14 +52,6 @@ class AuditRecord(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
 
-    @property
-    def changes(self) -> Any:
-        return json.loads(self.changes_json) if self.changes_json else None
-
-    @property
-    def detail(self) -> Any:
-        return json.loads(self.detail_json) if self.detail_json else None
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("audit records are append-only")
@@ -68,9 +60,20 @@ class AuditRecord(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("audit records are append-only")
 
+    @property
+    def changes(self) -> Any:
+        return json.loads(self.changes_json) if self.changes_json else None
+
+    @property
+    def detail(self) -> Any:
+        return json.loads(self.detail_json) if self.detail_json else None
+
 
 class AuditChainHead(models.Model):
     """A single row locked while a record is appended, so the chain stays linear."""
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
     last_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.last_id}"

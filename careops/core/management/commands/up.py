@@ -34,7 +34,6 @@ class Command(BaseCommand):
         if problem:
             raise CommandError(problem)
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         for account in create_first_accounts():
             if account.password:
