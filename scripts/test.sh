@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, types, migrations, translations, then the tests on
-# SQLite and again on PostgreSQL (and the database-specific tests on MariaDB).
+# SQLite and again on PostgreSQL and on MariaDB (the browser and process tests run once).
 # Run it through `make test`, which first sets up what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +36,8 @@ else
 fi
 
 if port_open 3306; then
-  step "database-specific tests on MariaDB"
-  DATABASE_URL="$MARIADB_URL" pytest -q -m "not browser and not slow" careops/core/tests/test_audit.py "$@"
+  step "tests on MariaDB"
+  DATABASE_URL="$MARIADB_URL" pytest -n 2 -q -m "not browser and not slow" "$@"
 elif $ci; then
   echo "MariaDB is required in CI but 127.0.0.1:3306 is closed" >&2; exit 1
 else
