@@ -1,0 +1,45 @@
+"""Chinese first, English on request; times shown in Asia/Shanghai, stored in UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def test_it_speaks_chinese_by_default(client: Any, db: Any) -> None:
+    response = client.get("/login/")
+    assert response["Content-Language"] == "zh-hans"
+    assert "登录" in response.content.decode()
+
+
+def test_it_switches_to_english_and_back(verified_client: Any, alice: Any) -> None:
+    client = verified_client(alice)
+    assert "首页" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert "Home" in page and "首页" not in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "首页" in client.get("/").content.decode()
+
+
+def test_it_stores_utc_and_shows_shanghai_time(db: Any) -> None:
+    from django.db import connection
+
+    from careops.core import audit
+
+    assert settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ
+    rec = audit.record("export", username="alice", object_type="test")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT at FROM core_auditrecord WHERE id = %s", [rec.pk])
+        raw = cursor.fetchone()[0]
+    if isinstance(raw, str):  # SQLite keeps the text Django wrote: UTC, no offset
+        raw = dt.datetime.fromisoformat(raw)
+    stored = raw.replace(tzinfo=None) if raw.tzinfo is None else raw.astimezone(dt.UTC).replace(
+        tzinfo=None)
+    assert stored == rec.at.astimezone(dt.UTC).replace(tzinfo=None)
+    local = timezone.localtime(rec.at)
+    assert local.utcoffset() == dt.timedelta(hours=8)
+    assert local.replace(tzinfo=None) - stored == dt.timedelta(hours=8)
