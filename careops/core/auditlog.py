@@ -165,7 +165,7 @@ def prune(now: dt.datetime | None = None, *, actor: Any = None,
             # The only place audit records are ever deleted (the ORM refuses it).
             cursor.execute(f"DELETE FROM {table} WHERE id <= %s AND at < %s",  # noqa: S608
                            [plan.through_id, plan.cutoff])
-            deleted = cursor.rowcount
+            deleted = int(cursor.rowcount)
         audit.record(
             AuditAction.PRUNE, actor=actor, request=request, username="system",
             object_type="core.auditrecord",

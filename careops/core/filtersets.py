@@ -24,7 +24,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-class AuditRecordFilterSet(django_filters.FilterSet):
+class AuditRecordFilterSet(django_filters.FilterSet):  # type: ignore[misc]
     user = django_filters.CharFilter(
         field_name="actor_username", lookup_expr="iexact", label=_("User"),
         widget=forms.TextInput(attrs={**TEXT, "placeholder": _("user name")}))
@@ -65,7 +65,7 @@ class AuditRecordFilterSet(django_filters.FilterSet):
                 if value not in (None, "")}
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="search", label=_("Search"),
                                   widget=forms.TextInput(attrs={
                                       **TEXT, "placeholder": _("name, user name, phone, email")}))

@@ -28,7 +28,9 @@ class UserCreateForm(forms.Form):
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = set(grantable_roles(actor))
-        self.fields["role"].choices = [(v, label) for v, label in Role.choices if v in allowed]
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [(v, label) for v, label in Role.choices if v in allowed]
         self.fields["role"].initial = Role.DEPARTMENT_USER
 
 

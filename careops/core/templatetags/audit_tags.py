@@ -14,12 +14,12 @@ register = template.Library()
 
 @register.filter
 def action_colour(action: str) -> str:
-    return AUDIT_ACTION_COLOURS.get(action, "secondary")  # type: ignore[call-overload]
+    return str(AUDIT_ACTION_COLOURS.get(action, "secondary"))  # type: ignore[call-overload]
 
 
 @register.filter
 def result_colour(result: str) -> str:
-    return AUDIT_RESULT_COLOURS.get(result, "secondary")  # type: ignore[call-overload]
+    return str(AUDIT_RESULT_COLOURS.get(result, "secondary"))  # type: ignore[call-overload]
 
 
 @register.filter

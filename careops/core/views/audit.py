@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -51,7 +52,7 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @cap_required(Cap.EXPORT_AUDIT)
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponseBase:
     filterset = AuditRecordFilterSet(request.GET or None, queryset=AuditRecord.objects.all())
     if filterset.is_bound and not filterset.is_valid():
         return redirect_back_to_list(request)
