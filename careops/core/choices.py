@@ -62,3 +62,30 @@ class AuditAction(models.TextChoices):
     PRUNE = "prune", _("Audit pruning")
     ACCESS_DENIED = "access_denied", _("Access denied")
     NOTIFY = "notify", _("Notification")
+
+
+AUDIT_ACTION_COLOURS = {
+    AuditAction.LOGIN: "green",
+    AuditAction.LOGOUT: "secondary",
+    AuditAction.LOGIN_FAILED: "orange",
+    AuditAction.LOCKOUT: "red",
+    AuditAction.UNLOCK: "teal",
+    AuditAction.OTP_FAILED: "orange",
+    AuditAction.CREATE: "blue",
+    AuditAction.UPDATE: "cyan",
+    AuditAction.DELETE: "red",
+    AuditAction.PERMISSION_CHANGE: "purple",
+    AuditAction.PASSWORD_CHANGE: "indigo",
+    AuditAction.TWO_FACTOR: "indigo",
+    AuditAction.SECRET_USE: "yellow",
+    AuditAction.EXPORT: "pink",
+    AuditAction.DOWNLOAD: "pink",
+    AuditAction.PRUNE: "dark",
+    AuditAction.ACCESS_DENIED: "red",
+    AuditAction.NOTIFY: "lime",
+}
+AUDIT_RESULT_COLOURS = {
+    AuditResult.SUCCESS: "green",
+    AuditResult.FAILURE: "orange",
+    AuditResult.DENIED: "red",
+}

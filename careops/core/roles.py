@@ -15,6 +15,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from careops.core.choices import ADMIN_ROLES, Role
 
 
@@ -51,6 +53,40 @@ CAPABILITIES: dict[str, frozenset[Cap]] = {
 ROLES_SYSTEM_ADMIN_MAY_GRANT = frozenset(
     {Role.HOSPITAL_ADMIN, Role.IT_ENGINEER, Role.VENDOR_ENGINEER, Role.DEPARTMENT_USER}
 )
+
+
+# What each capability allows, for the role matrix page (core:role_list).
+CAP_LABELS: dict[Cap, Any] = {
+    Cap.MANAGE_USERS: _("Manage user accounts"),
+    Cap.ASSIGN_ROLES: _("Assign roles"),
+    Cap.MANAGE_SECURITY: _("Unlock accounts and reset second factors"),
+    Cap.MANAGE_SECRETS: _("Manage the credential store"),
+    Cap.MANAGE_CALENDARS: _("Manage working-time calendars"),
+    Cap.MANAGE_CHANNELS: _("Manage notification channels"),
+    Cap.VIEW_AUDIT: _("View the audit log"),
+    Cap.EXPORT_AUDIT: _("Export the audit log"),
+    Cap.VIEW_OPERATIONS: _("View operations data"),
+    Cap.CHANGE_OPERATIONS: _("Change operations data"),
+    Cap.APPROVE: _("Approve changes and confirm reports"),
+}
+
+ROLE_DESCRIPTIONS: dict[str, Any] = {
+    Role.HOSPITAL_ADMIN: _("Owns IT operations for the hospital: sees and changes every "
+                           "business object, approves changes, keeps calendars and channels."),
+    Role.IT_ENGINEER: _("Hospital IT staff: works on tickets, inspections and systems of the "
+                        "whole hospital."),
+    Role.VENDOR_ENGINEER: _("Engineer of a supplier: sees and works only on the systems under "
+                            "the vendor's contracts."),
+    Role.DEPARTMENT_USER: _("Staff of a clinical or administrative department: reports faults "
+                            "and follows the department's systems, read-only."),
+    Role.AUDITOR: _("Reads and exports the audit log and reads operations data; changes "
+                    "nothing."),
+    Role.SYSTEM_ADMIN: _("Runs the platform: user accounts, calendars, notification channels. "
+                         "Cannot read the audit log or grant administrator roles."),
+    Role.SECURITY_ADMIN: _("Grants roles, unlocks accounts, resets second factors and keeps the "
+                           "credential store; changes no other configuration."),
+    Role.AUDIT_ADMIN: _("Reads and exports the audit log; changes nothing."),
+}
 
 
 def capabilities(user: Any) -> frozenset[Cap]:
