@@ -136,3 +136,13 @@ def _audit_triggers_survive_flush() -> Any:
     flush.sql_flush = sql_flush
     yield
     flush.sql_flush = original
+
+
+@pytest.fixture
+def english(settings: Any) -> Any:
+    """Run the test, and the requests it makes, in English (the default is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -169,6 +169,7 @@ if REDIS_URL:
         "name": env_str("CAREOPS_QUEUE_NAME") or "careops",
         "url": REDIS_URL,
         "immediate": TESTING,
+        "utc": False,  # crontab() of periodic tasks in TIME_ZONE (Asia/Shanghai)
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 else:
@@ -177,6 +178,7 @@ else:
         "name": "careops",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": TESTING,
+        "utc": False,  # crontab() of periodic tasks in TIME_ZONE (Asia/Shanghai)
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 

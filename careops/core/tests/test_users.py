@@ -13,6 +13,8 @@ from careops.core.choices import AuditAction, Role
 from careops.core.models import AuditRecord, User
 from conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def last_record() -> AuditRecord:
     rec = AuditRecord.objects.order_by("-id").first()
