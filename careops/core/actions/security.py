@@ -149,8 +149,9 @@ def regenerate_recovery_codes(user: Any, request: HttpRequest | None = None) -> 
 
 
 def _remove_devices(user: Any) -> int:
-    count = TOTPDevice.objects.filter(user=user).delete()[0]
-    return count + StaticDevice.objects.filter(user=user).delete()[0]
+    count: int = TOTPDevice.objects.filter(user=user).delete()[0]
+    count += StaticDevice.objects.filter(user=user).delete()[0]
+    return count
 
 
 def disable_two_factor(user: Any, request: HttpRequest | None = None) -> None:

@@ -17,7 +17,7 @@ class TablerMixin:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -92,7 +92,7 @@ class WriteOnlyTextarea(forms.Textarea):
         return None
 
 
-class SecretForm(TablerMixin, forms.ModelForm):
+class SecretForm(TablerMixin, forms.ModelForm[Secret]):
     """Create a secret or replace its value. The value is write-only: never rendered."""
 
     value = forms.CharField(

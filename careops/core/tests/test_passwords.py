@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import subprocess
 import sys
@@ -85,7 +86,7 @@ def test_it_applies_each_complexity_rule(charlie: Any, password: str,
 def test_it_refuses_the_last_five_passwords_and_allows_the_sixth(charlie: Any) -> None:
     history = [PASSWORD, "Second-Pass-2", "Third-Pass-3", "Fourth-Pass-4", "Fifth-Pass-5",
                "Sixth-Pass-6"]
-    for old, new in zip(history, history[1:], strict=False):
+    for old, new in itertools.pairwise(history):
         actions.change_password(charlie, old, new)
     # The current one and the four before it are refused ...
     for earlier in history[1:]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import django_otp
 from django.conf import settings
@@ -23,8 +24,8 @@ from careops.core.forms.security import CodeForm, ConfirmPasswordForm, PasswordC
 from careops.core.passwords import password_expired
 
 
-def _password_expires_at(user: object) -> dt.datetime | None:
-    changed = getattr(user, "password_changed_at", None)
+def _password_expires_at(user: Any) -> dt.datetime | None:
+    changed: dt.datetime | None = user.password_changed_at
     if settings.PASSWORD_EXPIRY_DAYS == 0 or changed is None:
         return None
     return changed + dt.timedelta(days=settings.PASSWORD_EXPIRY_DAYS)
@@ -33,7 +34,7 @@ def _password_expires_at(user: object) -> dt.datetime | None:
 @login_required
 @never_cache
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     token = Token.objects.filter(user=user).first()
     return render(request, "core/account/profile.html", {
         "account": user,
@@ -48,7 +49,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def password_change(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -72,7 +73,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     if twofactor.has_two_factor(user):
         return render(request, "core/account/two_factor.html", {
             "device": twofactor.totp_device(user),
@@ -128,7 +129,7 @@ def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
-    if request.user.requires_two_factor:
+    if getattr(request.user, "requires_two_factor", True):
         raise PermissionDenied
     if _confirmed_password(request):
         actions.disable_two_factor(request.user, request)

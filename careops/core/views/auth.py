@@ -85,7 +85,8 @@ def _pending_user(request: HttpRequest) -> tuple[Any, dict[str, Any]] | None:
     if age > settings.LOGIN_SECOND_FACTOR_MINUTES * 60 or age < 0:
         del request.session[PENDING_KEY]
         return None
-    user = get_user_model().objects.filter(pk=pending.get("user_id"), is_active=True).first()
+    user = get_user_model().objects.filter(pk=int(pending.get("user_id") or 0),
+                                           is_active=True).first()
     if user is None:
         del request.session[PENDING_KEY]
         return None

@@ -73,7 +73,7 @@ def lockout_unlock(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return _back(request, "core:lockout_list")
     username = form.cleaned_data["username"] or None
     ip = form.cleaned_data["ip_address"] or None
