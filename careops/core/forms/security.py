@@ -92,7 +92,7 @@ class WriteOnlyTextarea(forms.Textarea):
         return None
 
 
-class SecretForm(TablerMixin, forms.ModelForm[Secret]):
+class SecretForm(TablerMixin, forms.ModelForm):  # type: ignore[type-arg]
     """Create a secret or replace its value. The value is write-only: never rendered."""
 
     value = forms.CharField(
