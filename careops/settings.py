@@ -232,6 +232,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "careops.core.views.auth.lockout_response"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Never keep a typed second-factor code in axes' attempt records.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Minutes a half-done login (password right, second factor not yet entered) stays valid.
+LOGIN_SECOND_FACTOR_MINUTES = 5
 
 SESSION_IDLE_MINUTES = env_int("CAREOPS_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60

@@ -18,6 +18,7 @@ NAVIGATION: list[tuple[Any, str, Cap | None]] = [
     (_("Users"), "core:user_list", Cap.MANAGE_USERS),
     (_("Users"), "core:user_list", Cap.ASSIGN_ROLES),
     (_("Secrets"), "core:secret_list", Cap.MANAGE_SECRETS),
+    (_("Lockouts"), "core:lockout_list", Cap.MANAGE_SECURITY),
     (_("Audit log"), "core:audit_list", Cap.VIEW_AUDIT),
 ]
 

@@ -1,21 +1,30 @@
 """Gate for signed-in users who must act before using the platform.
 
+In this order:
+- a session that passed the password alone while the user has an authenticator
+  (e.g. one started before the authenticator was added elsewhere): logged out;
 - a password that expired or must be changed: only the password page;
-- an administrator role without a second factor: only the enrolment page;
-- a session started with a password alone while a second factor exists: logged out.
+- an administrator role without a second factor: only the enrolment page.
+Logging out, static files and the language switch stay open. Session-authenticated
+API calls get the API's JSON error (403) instead of a redirect; token-authenticated
+API calls are not session users and are not gated here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from careops.core.passwords import password_expired
+from careops.core.twofactor import has_two_factor
 
-ALWAYS_OPEN_PREFIXES = ("/static/", "/i18n/", "/api/")
+ALWAYS_OPEN_PREFIXES = ("/static/", "/i18n/")
+API_PREFIX = "/api/"
 
 
 class AccountGateMiddleware:
@@ -24,15 +33,37 @@ class AccountGateMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        path = request.path
-        if user is not None and user.is_authenticated and not path.startswith(ALWAYS_OPEN_PREFIXES):
-            logout_url = reverse("core:logout")
-            password_url = reverse("core:password_change")
-            enrol_url = reverse("core:two_factor_setup")
-            if path != logout_url:
-                if password_expired(user):
-                    if path != password_url:
-                        return redirect(password_url)
-                elif user.requires_two_factor and not user.is_verified() and path != enrol_url:
-                    return redirect(enrol_url)
+        if (user is not None and user.is_authenticated
+                and not request.path.startswith(ALWAYS_OPEN_PREFIXES)):
+            blocked = self.gate(request, user)
+            if blocked is not None:
+                return blocked
         return self.get_response(request)
+
+    def gate(self, request: HttpRequest, user: object) -> HttpResponse | None:
+        path = request.path
+        if path == reverse("core:logout"):
+            return None
+        verified = user.is_verified()  # type: ignore[attr-defined]
+        if not verified and has_two_factor(user):
+            logout(request)
+            return self._refuse(request, reverse("core:login"), "login_required",
+                                _("Log in again with your second factor."))
+        if password_expired(user):
+            target = reverse("core:password_change")
+            if path != target:
+                return self._refuse(request, target, "password_expired",
+                                    _("Your password has expired; change it first."))
+        elif user.requires_two_factor and not verified:  # type: ignore[attr-defined]
+            target = reverse("core:two_factor_setup")
+            if path != target:
+                return self._refuse(request, target, "two_factor_required",
+                                    _("Your role requires two-factor login; set it up first."))
+        return None
+
+    @staticmethod
+    def _refuse(request: HttpRequest, target: str, code: str, message: str) -> HttpResponse:
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse({"error": {"status": 403, "code": code, "message": message}},
+                                status=403)
+        return redirect(target)

@@ -135,7 +135,12 @@ def rotate_all() -> int:
     count = 0
     with transaction.atomic():
         for secret in Secret.objects.select_for_update():
-            secret.ciphertext = fernet.rotate(bytes(secret.ciphertext))
+            try:
+                secret.ciphertext = fernet.rotate(bytes(secret.ciphertext))
+            except InvalidToken:
+                raise SecretUnreadable(
+                    f"the secret {secret.name!r} cannot be decrypted with the configured keys"
+                ) from None
             secret.save(update_fields=["ciphertext"])
             count += 1
         audit.record(AuditAction.UPDATE, object_type="core.secret", object_repr="*",

@@ -23,9 +23,16 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         audit.record(AuditAction.LOGOUT, actor=user, request=request, obj=user)
 
 
+# Sender of ``user_login_failed`` for a wrong second-factor code: django-axes counts it
+# toward the lockout; the view has already recorded it as ``otp_failed``.
+SECOND_FACTOR_SENDER = "careops.second_factor"
+
+
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
                   **kwargs: Any) -> None:
+    if sender == SECOND_FACTOR_SENDER:
+        return
     # ``credentials`` has the password already replaced by Django's cleanser.
     audit.record(AuditAction.LOGIN_FAILED, request=request,
                  username=str(credentials.get("username", ""))[:150],

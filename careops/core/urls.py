@@ -1,19 +1,34 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from careops.core.views import account, auth, home, security
 from careops.core.views import audit as audit_views
-from careops.core.views import home
 from careops.core.views import users as user_views
 
 app_name = "core"
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth.login_view, name="login"),
+    path("login/verify/", auth.login_verify, name="login_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/password/", auth_views.PasswordChangeView.as_view(
-        success_url="/"), name="password_change"),
-    path("account/two-factor/", home.home, name="two_factor_setup"),
+    path("account/", account.profile, name="profile"),
+    path("account/password/", account.password_change, name="password_change"),
+    path("account/two-factor/", account.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/recovery-codes/", account.two_factor_recovery_codes,
+         name="two_factor_recovery_codes"),
+    path("account/two-factor/disable/", account.two_factor_disable, name="two_factor_disable"),
+    path("account/api-token/", account.api_token_create, name="api_token_create"),
+    path("account/api-token/revoke/", account.api_token_revoke, name="api_token_revoke"),
+    path("security/lockouts/", security.lockout_list, name="lockout_list"),
+    path("security/lockouts/unlock/", security.lockout_unlock, name="lockout_unlock"),
+    path("security/users/<int:pk>/", security.security_user, name="security_user"),
+    path("security/users/<int:pk>/reset-two-factor/", security.security_user_reset_two_factor,
+         name="security_user_reset_two_factor"),
+    path("security/secrets/", security.secret_list, name="secret_list"),
+    path("security/secrets/new/", security.secret_create, name="secret_create"),
+    path("security/secrets/<int:pk>/replace/", security.secret_replace, name="secret_replace"),
+    path("security/secrets/<int:pk>/delete/", security.secret_delete, name="secret_delete"),
     path("audit/", audit_views.audit_list, name="audit_list"),
     path("audit/export.xlsx", audit_views.audit_export, name="audit_export"),
     path("audit/<int:pk>/", audit_views.audit_detail, name="audit_detail"),
