@@ -1,0 +1,22 @@
+"""Background work of the core app, run by the Huey consumer (``careops worker``)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+
+@db_task(retries=0)
+def deliver_notification(notification_id: int) -> None:
+    """One delivery attempt; retries are scheduled by ``notify.deliver`` itself."""
+    from careops.core import notify
+
+    notify.deliver(notification_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_notifications() -> None:
+    """Mark attempts of killed workers as interrupted and re-enqueue lost retries."""
+    from careops.core import notify
+
+    notify.sweep()
