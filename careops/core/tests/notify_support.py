@@ -55,7 +55,7 @@ class Receiver:
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             parts = urlsplit(self.path)
@@ -104,7 +104,7 @@ class Mailbox:
         self.messages: list[tuple[str, list[str], EmailMessage]] = []
         self.logins: list[tuple[str, str]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.original_content or envelope.content,
                                      policy=policy.default)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))

@@ -23,15 +23,13 @@ from careops.core import notify as notify_mod
 from careops.core.actions import notifications as actions
 from careops.core.choices import DeliveryOutcome, NotificationStatus
 from careops.core.models import AuditRecord, DeliveryAttempt, Notification
-from careops.core.tests.notify_support import (  # noqa: F401 - fixtures
-    PASSWORD,
-    USERNAME,
-    dead_port,
-    receiver,
-    smtp_auth_server,
-    smtp_server,
-)
+from careops.core.tests import notify_support as support
+from careops.core.tests.notify_support import PASSWORD, USERNAME, dead_port
 from careops.logic import notify as logic
+
+# Fixtures: local stand-ins for the platforms, and a real SMTP server.
+receiver, smtp_server, smtp_auth_server = (
+    support.receiver, support.smtp_server, support.smtp_auth_server)
 
 pytestmark = [
     pytest.mark.django_db,
