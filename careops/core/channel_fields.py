@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from careops.core.choices import NotificationKind as Kind
@@ -27,12 +26,12 @@ TEXT, INT, BOOL, CHOICE, EMAIL, EMAILS, URL, MOBILES, SECRET = (
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: Promise
+    label: Any  # lazy translation
     type: str = TEXT
     required: bool = False
     default: Any = ""
-    help: Promise | str = ""
-    choices: tuple[tuple[str, Promise], ...] = ()
+    help: Any = ""
+    choices: tuple[tuple[str, Any], ...] = ()
     slot: str = ""  # secrets only: "secret" or "signing_secret"
     minimum: int = 0
     maximum: int = 0

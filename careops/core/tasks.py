@@ -6,7 +6,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 
-@db_task(retries=0)
+@db_task(retries=0)  # type: ignore[untyped-decorator]
 def deliver_notification(notification_id: int) -> None:
     """One delivery attempt; retries are scheduled by ``notify.deliver`` itself."""
     from careops.core import notify
@@ -14,7 +14,7 @@ def deliver_notification(notification_id: int) -> None:
     notify.deliver(notification_id)
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
 def sweep_notifications() -> None:
     """Mark attempts of killed workers as interrupted and re-enqueue lost retries."""
     from careops.core import notify

@@ -60,7 +60,7 @@ class ChannelSerializer(serializers.ModelSerializer[Channel]):
         fields = ["id", "name", "kind", "enabled", "config", "secrets", "secrets_set",
                   "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
-        extra_kwargs = {"name": {"validators": []}}  # the action checks uniqueness
+        extra_kwargs: dict[str, Any] = {"name": {"validators": []}}  # the action checks uniqueness
 
     def get_secrets_set(self, channel: Channel) -> dict[str, str]:
         return channel_fields.masked_secrets(channel)
@@ -137,7 +137,7 @@ class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def test(self, request: Request, pk: Any = None) -> Response:
-        """Send a test message; the answer shows its state (final in most cases)."""
+        """Queue a test message. Its result appears in ``notifications`` once the worker ran."""
         notification = actions.send_test(request.user, self.get_object(),
                                          request=request._request)
         notification.refresh_from_db()
@@ -149,5 +149,6 @@ class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def notifications(self, request: Request, pk: Any = None) -> Response:
         """The channel's delivery log, newest first, with every attempt."""
         queryset = self.get_object().notifications.prefetch_related("delivery_attempts")
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(NotificationSerializer(page, many=True).data)
+        page = self.paginate_queryset(queryset)  # type: ignore[arg-type]
+        return self.get_paginated_response(
+            NotificationSerializer(page, many=True).data)  # type: ignore[arg-type]
