@@ -89,3 +89,51 @@ AUDIT_RESULT_COLOURS = {
     AuditResult.FAILURE: "orange",
     AuditResult.DENIED: "red",
 }
+
+
+class NotificationKind(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WECOM = "wecom", _("WeCom group bot")
+    DINGTALK = "dingtalk", _("DingTalk robot")
+    FEISHU = "feishu", _("Feishu bot")
+    WEBHOOK = "webhook", _("Webhook")
+
+    @classmethod
+    def colour(cls, value: str) -> str:
+        return {"email": "blue", "wecom": "green", "dingtalk": "azure", "feishu": "indigo",
+                "webhook": "purple"}.get(value, "secondary")
+
+
+class NotificationSeverity(models.TextChoices):
+    INFO = "info", _("Information")
+    WARNING = "warning", _("Warning")
+    CRITICAL = "critical", _("Critical")
+
+    @classmethod
+    def colour(cls, value: str) -> str:
+        return {"info": "blue", "warning": "orange", "critical": "red"}.get(value, "secondary")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    GAVE_UP = "gave_up", _("Gave up")
+
+    @classmethod
+    def colour(cls, value: str) -> str:
+        return {"pending": "secondary", "sending": "cyan", "sent": "green", "failed": "red",
+                "gave_up": "red"}.get(value, "secondary")
+
+
+class DeliveryOutcome(models.TextChoices):
+    RUNNING = "running", _("In progress")
+    SUCCESS = "success", _("Delivered")
+    FAILURE = "failure", _("Failed")
+    INTERRUPTED = "interrupted", _("Interrupted")
+
+    @classmethod
+    def colour(cls, value: str) -> str:
+        return {"running": "cyan", "success": "green", "failure": "red",
+                "interrupted": "orange"}.get(value, "secondary")

@@ -3,6 +3,7 @@ from django.urls import path
 
 from careops.core.views import account, auth, home, security
 from careops.core.views import audit as audit_views
+from careops.core.views import notifications as notification_views
 from careops.core.views import users as user_views
 
 app_name = "core"
@@ -39,4 +40,12 @@ urlpatterns = [
     path("users/<int:pk>/reset-password/", user_views.user_reset_password,
          name="user_reset_password"),
     path("roles/", user_views.role_list, name="role_list"),
+    path("channels/", notification_views.channel_list, name="channel_list"),
+    path("channels/new/", notification_views.channel_create, name="channel_create"),
+    path("channels/<int:pk>/", notification_views.channel_detail, name="channel_detail"),
+    path("channels/<int:pk>/edit/", notification_views.channel_edit, name="channel_edit"),
+    path("channels/<int:pk>/delete/", notification_views.channel_delete, name="channel_delete"),
+    path("channels/<int:pk>/test/", notification_views.channel_test, name="channel_test"),
+    path("notifications/<int:pk>/result/", notification_views.notification_result,
+         name="notification_result"),
 ]
