@@ -1,5 +1,26 @@
 from careops.core.models.audit import AuditChainHead, AuditRecord
+from careops.core.models.calendars import (
+    CalendarDate,
+    CalendarDateKind,
+    HolidayDate,
+    HolidayDateKind,
+    HolidayYear,
+    WorkCalendar,
+)
 from careops.core.models.secrets import Secret, SecretKind
 from careops.core.models.users import PasswordHistory, User
 
-__all__ = ["AuditChainHead", "AuditRecord", "PasswordHistory", "Secret", "SecretKind", "User"]
+__all__ = [
+    "AuditChainHead",
+    "AuditRecord",
+    "CalendarDate",
+    "CalendarDateKind",
+    "HolidayDate",
+    "HolidayDateKind",
+    "HolidayYear",
+    "PasswordHistory",
+    "Secret",
+    "SecretKind",
+    "User",
+    "WorkCalendar",
+]
