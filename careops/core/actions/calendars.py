@@ -14,6 +14,7 @@ from careops.core.calendars import CalendarSpec, forget, validate_spec
 from careops.core.choices import AuditAction
 from careops.core.models import CalendarDate, HolidayDate, HolidayYear, WorkCalendar
 from careops.logic.holidays import HolidayEntry, format_holiday_lines
+from careops.logic.worktime import DayKind
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -94,7 +95,7 @@ def delete_calendar(row: WorkCalendar, *, actor: Any, request: HttpRequest | Non
 def _year_state(row: HolidayYear) -> dict[str, Any]:
     state = audit.snapshot(row)
     state["dates"] = format_holiday_lines(
-        HolidayEntry(d.date, d.kind, d.name) for d in row.dates.all()).splitlines()
+        HolidayEntry(d.date, DayKind(d.kind), d.name) for d in row.dates.all()).splitlines()
     return state
 
 

@@ -366,9 +366,9 @@ class HolidayDateSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class HolidayYearSerializer(serializers.Serializer):  # type: ignore[type-arg]
     year = serializers.IntegerField(read_only=True)
-    source = serializers.ChoiceField(choices=["table", "package", "missing"], read_only=True,
-                                     help_text="table: entered here; package: chinesecalendar; "
-                                               "missing: estimated")
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=["table", "package", "missing"], read_only=True,
+        help_text="table: entered here; package: chinesecalendar; missing: estimated")
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
                                  help_text="The notice the dates come from.")
     dates = HolidayDateSerializer(many=True)
@@ -395,7 +395,8 @@ class HolidayYearSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class HolidayYearSummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
     year = serializers.IntegerField()
-    source = serializers.ChoiceField(choices=["table", "package", "missing"])
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=["table", "package", "missing"])
     dates = serializers.IntegerField(help_text="How many holidays and make-up days.")
 
 

@@ -91,7 +91,9 @@ class CalendarForm(forms.Form):
 
     def __init__(self, *args: Any, builtin: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+        zone = self.fields["time_zone"]
+        assert isinstance(zone, forms.ChoiceField)
+        zone.choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
         for index, key in enumerate(WEEKDAY_KEYS):
             self.fields[f"hours_{key}"] = forms.CharField(
                 label=WEEKDAYS[index], required=False,
@@ -121,7 +123,7 @@ class CalendarForm(forms.Form):
         return parse_date_lines(self.cleaned_data.get("dates") or "")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         spec = CalendarSpec(
@@ -219,7 +221,7 @@ class DueForm(forms.Form):
         return pauses
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         amount, unit = data.get("amount"), data.get("unit")
         if amount is not None and unit:
             limit = {"minutes": MAX_MINUTES, "hours": MAX_MINUTES // 60, "days": MAX_DAYS}[unit]

@@ -113,6 +113,7 @@ def calendar_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "previous": previous.strftime("%Y-%m"), "next": following.strftime("%Y-%m"),
         "this_month": today.strftime("%Y-%m"), "estimated_years": estimated_years,
         "weekday_names": [WEEKDAYS_ABBR[i] for i in range(7)], "form": form, "due": due,
+        "due_missing": sorted(due.estimated_years) if due else [],
         "weekly": [(WEEKDAYS[i], ", ".join(row.weekly_hours[i])) for i in range(7)],
         "dates": row.dates.all(),
         "can_manage": has_cap(request.user, Cap.MANAGE_CALENDARS)})

@@ -27,7 +27,8 @@ def _fail(message: str) -> CommandError:
 
 
 class Command(BaseCommand):
-    help = "Working-time calendars: due times (due), the calendars (list), a date or instant (check)."
+    help = ("Working-time calendars: due times (due), the calendars (list), "
+            "a date or an instant (check).")
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{due,list,check}")
