@@ -44,9 +44,10 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
 
 def _month(value: str | None, today: dt.date) -> dt.date:
     try:
-        return dt.datetime.strptime(value or "", "%Y-%m").date()
+        first = dt.datetime.strptime(value or "", "%Y-%m").date()
     except ValueError:
         return today.replace(day=1)
+    return first if 1970 <= first.year <= 2100 else today.replace(day=1)
 
 
 def month_grid(cal: Calendar, first: dt.date, today: dt.date) -> list[list[dict[str, Any]]]:
