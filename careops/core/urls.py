@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from careops.core.views import account, auth, home, security
+from careops.core.views import account, auth, calendars, home, security
 from careops.core.views import audit as audit_views
 from careops.core.views import notifications as notification_views
 from careops.core.views import users as user_views
@@ -48,4 +48,13 @@ urlpatterns = [
     path("channels/<int:pk>/test/", notification_views.channel_test, name="channel_test"),
     path("notifications/<int:pk>/result/", notification_views.notification_result,
          name="notification_result"),
+    path("calendars/", calendars.calendar_list, name="calendar_list"),
+    path("calendars/new/", calendars.calendar_create, name="calendar_create"),
+    path("calendars/holidays/", calendars.holiday_list, name="holiday_list"),
+    path("calendars/holidays/<int:year>/", calendars.holiday_year, name="holiday_year"),
+    path("calendars/holidays/<int:year>/delete/", calendars.holiday_year_delete,
+         name="holiday_year_delete"),
+    path("calendars/<slug:slug>/", calendars.calendar_detail, name="calendar_detail"),
+    path("calendars/<slug:slug>/edit/", calendars.calendar_edit, name="calendar_edit"),
+    path("calendars/<slug:slug>/delete/", calendars.calendar_delete, name="calendar_delete"),
 ]

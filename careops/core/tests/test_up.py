@@ -33,10 +33,11 @@ def test_it_runs_the_platform_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("CAREOPS_", "DATABASE_URL", "REDIS_URL", "PYTEST"))}
     env["CAREOPS_VAR_DIR"] = str(tmp_path / "var")
+    log_path = tmp_path / "up.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "careops.cli", "up", "--bind", f"127.0.0.1:{port}"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)
+        env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         page = ""
@@ -55,12 +56,16 @@ def test_it_runs_the_platform_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert status == 200
         assert (tmp_path / "var" / "careops.sqlite3").exists()
         assert (tmp_path / "var" / "huey.sqlite3").exists()
+        while time.monotonic() < deadline and "Huey consumer started" not in log_path.read_text():
+            time.sleep(0.2)
         proc.send_signal(signal.SIGINT)
-        output, _ = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        log.close()
+    output = log_path.read_text()
     assert proc.returncode == 0, output
     # The three accounts of the separation of duties, passwords printed once.
     for account in ("admin", "secadmin", "auditadmin"):
