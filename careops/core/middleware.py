@@ -67,3 +67,32 @@ class AccountGateMiddleware:
             return JsonResponse({"error": {"status": 403, "code": code, "message": message}},
                                 status=403)
         return redirect(target)
+
+
+class LanguageMiddleware:
+    """The configured language (CAREOPS_LANGUAGE, Chinese by default) unless the user
+    chose another with the language switch (kept in the language cookie).
+
+    Unlike Django's LocaleMiddleware, the browser's Accept-Language is not consulted:
+    a hospital sets the platform's language once, and an English-language browser on
+    a ward PC must not turn the interface English behind the staff's back.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        from django.utils.cache import patch_vary_headers
+
+        patch_vary_headers(response, ("Cookie",))
+        return response

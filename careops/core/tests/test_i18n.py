@@ -43,3 +43,16 @@ def test_it_stores_utc_and_shows_shanghai_time(db: Any) -> None:
     local = timezone.localtime(rec.at)
     assert local.utcoffset() == dt.timedelta(hours=8)
     assert local.replace(tzinfo=None) - stored == dt.timedelta(hours=8)
+
+
+def test_it_ignores_the_browser_language(client: Any, db: Any) -> None:
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    assert "登录" in response.content.decode()
+
+
+def test_it_follows_the_configured_language(client: Any, db: Any, settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert response["Content-Language"] == "en"
+    assert "Log in" in response.content.decode()
