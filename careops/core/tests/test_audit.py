@@ -21,6 +21,8 @@ from careops.core import audit, auditlog, dbtriggers
 from careops.core.choices import AuditAction
 from careops.core.models import AuditChainHead, AuditRecord
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @contextlib.contextmanager
 def days_ago(days: int) -> Iterator[None]:

@@ -15,6 +15,8 @@ from careops.core import audit
 from careops.core.choices import AuditAction, AuditResult
 from careops.core.models import AuditRecord
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def trail(db: Any, bob: Any) -> list[AuditRecord]:

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from careops.core.actions.calendars import save_holiday_year
 from careops.logic.holidays import parse_holiday_lines
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.django_db]
 
 
 def run(*args: str) -> str:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from careops.core.models import AuditRecord, CalendarDate, HolidayYear, WorkCalendar
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.django_db]
 
 FORM = {"name": "检验科", "slug": "lab", "description": "", "time_zone": "Asia/Shanghai",
         "observe_holidays": "on", "makeup_hours": "", "dates": "",

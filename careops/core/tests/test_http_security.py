@@ -15,6 +15,8 @@ from django.test import Client, override_settings
 
 from careops.core.tests.support.security import enrol, password_login
 
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(__file__).resolve().parents[3]
 CAREOPS = ROOT / "careops"
 

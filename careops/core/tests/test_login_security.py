@@ -16,6 +16,8 @@ from careops.core.models import AuditRecord
 from careops.core.tests.support.security import password_login, travel
 from conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("english")
+
 ADDRESS = "10.20.30.40"
 OTHER_ADDRESS = "10.20.30.99"
 

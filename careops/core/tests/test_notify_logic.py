@@ -9,10 +9,13 @@ import hmac
 import json
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from careops.logic import notify as logic
+
+pytestmark = pytest.mark.usefixtures("english")
 
 MSG = logic.Message(event="ticket.overdue", title="工单超时", text="机房温度 35℃",
                     severity="critical", link="https://careops.example/t/1",

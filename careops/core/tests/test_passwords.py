@@ -24,6 +24,8 @@ from careops.core.models import AuditRecord, PasswordHistory
 from careops.core.passwords import password_expired
 from conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(__file__).resolve().parents[3]
 
 

@@ -19,6 +19,8 @@ from careops.core.choices import AuditAction
 from careops.core.logredact import RedactFilter
 from careops.core.models import AuditRecord, Secret, SecretKind
 
+pytestmark = pytest.mark.usefixtures("english")
+
 VALUE = "Db-Pa55word-of-HIS-2024"
 KEY = Fernet.generate_key().decode()
 

@@ -20,6 +20,8 @@ from careops.core.models import AuditRecord
 from careops.core.tests.support.security import enrol, password_login, totp_code, travel
 from conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def client() -> Client:

@@ -36,6 +36,8 @@ from careops.logic.worktime import (
     WeeklyHours,
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 SH = ZoneInfo("Asia/Shanghai")
 NY = ZoneInfo("America/New_York")
 H = dt.timedelta(hours=1)
