@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "csp",
     "careops.core",
+    "careops.cmdb",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
+
+# Uploaded documents (served only through views that check access and audit downloads).
+MEDIA_ROOT = Path(env_str("CAREOPS_MEDIA_DIR") or VAR_DIR / "media").resolve()
+MEDIA_URL = "/media/"
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- authentication and login security (GB/T 22239-2019 8.1.4.1) -------------------

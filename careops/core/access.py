@@ -38,9 +38,15 @@ UNRESTRICTED_ROLES = frozenset({Role.HOSPITAL_ADMIN, Role.IT_ENGINEER, Role.AUDI
 SCOPED_ROLES = frozenset({Role.VENDOR_ENGINEER, Role.DEPARTMENT_USER})
 
 
+ScopeFunction = Callable[[Any, models.QuerySet[Any], Collection[int]], models.QuerySet[Any]]
+
+
 @dataclass(frozen=True)
 class ScopeRule:
     system_path: str  # lookup from the model to the business system ("" = the model is one)
+    # Or a function (user, queryset, visible system ids) -> the visible rows, for models whose
+    # link to systems is a graph rather than a lookup path (configuration items).
+    function: ScopeFunction | None = None
 
 
 _rules: dict[type[models.Model], ScopeRule] = {}
@@ -48,8 +54,9 @@ SystemResolver = Callable[[Any], Collection[int]]
 _resolver: SystemResolver | None = None
 
 
-def register(model: type[models.Model], *, system_path: str) -> None:
-    _rules[model] = ScopeRule(system_path=system_path)
+def register(model: type[models.Model], *, system_path: str = "",
+             function: ScopeFunction | None = None) -> None:
+    _rules[model] = ScopeRule(system_path=system_path, function=function)
 
 
 def set_system_resolver(resolver: SystemResolver | None) -> None:
@@ -71,7 +78,7 @@ def visible_system_ids(user: Any) -> Collection[int] | None:
 
 def scope(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     """The rows of ``queryset`` that ``user`` may see."""
-    rule = _rules.get(queryset.model)
+    rule = next((_rules[m] for m in queryset.model.__mro__ if m in _rules), None)
     if rule is None:
         raise LookupError(f"{queryset.model.__name__} is not registered with careops.core.access")
     ids = visible_system_ids(user)
@@ -79,6 +86,8 @@ def scope(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
         return queryset
     if not ids:
         return queryset.none()
+    if rule.function is not None:
+        return rule.function(user, queryset, ids)
     lookup = f"{rule.system_path}__in" if rule.system_path else "pk__in"
     return queryset.filter(**{lookup: list(ids)}).distinct()
 

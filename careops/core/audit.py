@@ -86,6 +86,8 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     """The concrete field values of ``obj`` as JSON-able data, secrets masked."""
     exclude: frozenset[str] = getattr(obj, "audit_exclude", frozenset())
     secret: frozenset[str] = getattr(obj, "audit_secret_fields", frozenset())
+    # References to secrets (a credential's id) are not secrets themselves.
+    plain: frozenset[str] = getattr(obj, "audit_plain_fields", frozenset())
     wanted = set(fields) if fields is not None else None
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
@@ -93,7 +95,7 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
         if name in exclude or (wanted is not None and field.name not in wanted):
             continue
         value = getattr(obj, name)
-        if name in secret or is_secret_field(field.name):
+        if name in secret or (is_secret_field(field.name) and field.name not in plain):
             data[field.name] = MASK if value not in (None, "") else ""
         else:
             data[field.name] = json.loads(canonical_json(value) or "null")

@@ -32,14 +32,15 @@ class Cap(StrEnum):
     VIEW_OPERATIONS = "view_operations"      # business modules (scoped by access.py)
     CHANGE_OPERATIONS = "change_operations"  # work tickets, items, jobs (scoped)
     APPROVE = "approve"                      # approve changes, confirm reports
+    MANAGE_ITEMS = "manage_items"            # create/delete CMDB items, vendors, locations
 
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.HOSPITAL_ADMIN: frozenset(
         {Cap.MANAGE_CALENDARS, Cap.MANAGE_CHANNELS, Cap.VIEW_OPERATIONS,
-         Cap.CHANGE_OPERATIONS, Cap.APPROVE}
+         Cap.CHANGE_OPERATIONS, Cap.APPROVE, Cap.MANAGE_ITEMS}
     ),
-    Role.IT_ENGINEER: frozenset({Cap.VIEW_OPERATIONS, Cap.CHANGE_OPERATIONS}),
+    Role.IT_ENGINEER: frozenset({Cap.VIEW_OPERATIONS, Cap.CHANGE_OPERATIONS, Cap.MANAGE_ITEMS}),
     Role.VENDOR_ENGINEER: frozenset({Cap.VIEW_OPERATIONS, Cap.CHANGE_OPERATIONS}),
     Role.DEPARTMENT_USER: frozenset({Cap.VIEW_OPERATIONS}),
     Role.AUDITOR: frozenset({Cap.VIEW_AUDIT, Cap.EXPORT_AUDIT, Cap.VIEW_OPERATIONS}),
@@ -68,6 +69,7 @@ CAP_LABELS: dict[Cap, Any] = {
     Cap.VIEW_OPERATIONS: _("View operations data"),
     Cap.CHANGE_OPERATIONS: _("Change operations data"),
     Cap.APPROVE: _("Approve changes and confirm reports"),
+    Cap.MANAGE_ITEMS: _("Create and delete configuration items"),
 }
 
 ROLE_DESCRIPTIONS: dict[str, Any] = {

@@ -19,11 +19,12 @@ from careops.core.models import User
 @pytest.fixture
 def scoped_users(alice: Any, bob: Any, charlie: Any) -> Iterator[dict[str, Any]]:
     # bob (vendor) may see "systems" {alice.pk}; charlie (department) may see none.
+    previous = access._resolver
     access.register(User, system_path="")
     access.set_system_resolver(
         lambda user: {alice.pk} if user.pk == bob.pk else set())
     yield {"alice": alice, "bob": bob, "charlie": charlie}
-    access.set_system_resolver(None)
+    access.set_system_resolver(previous)
     access._rules.pop(User, None)
 
 

@@ -1,0 +1,1 @@
+"""State changes of the CMDB; each function checks rights, validates and audits."""

@@ -1,0 +1,47 @@
+"""Who sees which configuration items (registered with careops.core.access).
+
+Until contracts exist, a vendor's systems are those it maintains
+(``BusinessSystem.maintainers``); a vendor engineer sees those systems and every
+item they run on, use or are backed up by. A department user sees the systems that
+serve their department (read-only: the role has no change capability).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from django.db import models
+
+from careops.core import access
+from careops.core.choices import Role
+
+
+def systems_for(user: Any) -> set[int]:
+    from careops.cmdb.models import BusinessSystem
+
+    if user.role == Role.VENDOR_ENGINEER:
+        qs = BusinessSystem.objects.filter(maintainers__engineers=user)
+    elif user.role == Role.DEPARTMENT_USER:
+        qs = BusinessSystem.objects.filter(departments__members=user)
+    else:
+        return set()
+    return set(qs.values_list("pk", flat=True))
+
+
+def scope_items(user: Any, queryset: models.QuerySet[Any],
+                system_ids: Collection[int]) -> models.QuerySet[Any]:
+    """Department users: their systems only. Vendor engineers: their systems' items."""
+    if user.role == Role.DEPARTMENT_USER:
+        return queryset.filter(pk__in=sorted(system_ids))
+    from careops.cmdb.graph import graph
+
+    visible = graph().items_of_systems(system_ids)
+    return queryset.filter(pk__in=sorted(visible))
+
+
+def install() -> None:
+    from careops.cmdb.models import ConfigItem
+
+    access.register(ConfigItem, function=scope_items)
+    access.set_system_resolver(systems_for)
