@@ -47,7 +47,7 @@ class Command(BaseCommand):
                "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60"]
         children = [("web", subprocess.Popen(web))]
         if not options["no_worker"]:
-            worker = [sys.executable, "-m", "careops.cli", "run_huey", "--logfile", "-"]
+            worker = [sys.executable, "-m", "careops.cli", "run_huey"]
             children.append(("worker", subprocess.Popen(worker)))
         self.stdout.write(f"CareOps is running at http://{options['bind']}/ (Ctrl-C stops it)")
         self._supervise(children)
