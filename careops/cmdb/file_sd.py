@@ -73,11 +73,15 @@ def groups(user: Any = None, *, zone: str | None = None,
     """The target groups of one zone (or all), optionally of one exporter job."""
     by_zone = target_groups(monitored(user))
     selected = [by_zone.get(zone, [])] if zone else [by_zone[z] for z in sorted(by_zone)]
-    return [g for part in selected for g in part
-            if job is None or g["labels"]["job"] == job]  # type: ignore[index]
+    return _of_job([g for part in selected for g in part], job)
 
 
-def write_files(directory: Path, zones: tuple[str, ...] = ZONES) -> list[Path]:
+def _of_job(groups: list[Group], job: str | None) -> list[Group]:
+    return [g for g in groups if job is None or g["labels"]["job"] == job]  # type: ignore[index]
+
+
+def write_files(directory: Path, zones: tuple[str, ...] = ZONES, *,
+                job: str | None = None) -> list[Path]:
     """Write ``<zone>.json`` for each zone (an empty list when it has no targets, so
     Prometheus drops targets that went away). Each file is replaced atomically."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -85,7 +89,8 @@ def write_files(directory: Path, zones: tuple[str, ...] = ZONES) -> list[Path]:
     written = []
     for zone in zones:
         path = directory / f"{zone}.json"
-        text = json.dumps(by_zone.get(zone, []), ensure_ascii=False, indent=2) + "\n"
+        selected = _of_job(by_zone.get(zone, []), job)
+        text = json.dumps(selected, ensure_ascii=False, indent=2) + "\n"
         handle, temp = tempfile.mkstemp(prefix=f".{zone}.", suffix=".tmp", dir=directory)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -96,7 +96,10 @@ class RefField(serializers.RelatedField):  # type: ignore[type-arg]
             if found is None and data.strip().isdigit():
                 found = queryset.filter(pk=int(data)).first()
         if found is None:
-            self.fail("does_not_exist", model=queryset.model._meta.verbose_name, value=data)
+            raise serializers.ValidationError(
+                self.error_messages["does_not_exist"]
+                % {"model": queryset.model._meta.verbose_name, "value": data},
+                code="does_not_exist")
         return found
 
     def to_representation(self, value: models.Model) -> dict[str, Any]:
