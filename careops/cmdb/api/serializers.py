@@ -72,6 +72,7 @@ class RefField(serializers.RelatedField):  # type: ignore[type-arg]
 
     def get_queryset(self) -> models.QuerySet[Any]:
         queryset = super().get_queryset()
+        assert queryset is not None, "a writable RefField needs a queryset"
         request = self.context.get("request")
         if request is None:
             return queryset
@@ -81,14 +82,14 @@ class RefField(serializers.RelatedField):  # type: ignore[type-arg]
         except LookupError:
             return queryset
 
-    def to_internal_value(self, data: Any) -> models.Model:
+    def to_internal_value(self, data: Any) -> Any:
         queryset = self.get_queryset()
         key = natural_key(queryset.model)
         if isinstance(data, dict):
             data = data.get("id", data.get(key))
         if isinstance(data, bool) or not isinstance(data, (int, str)) or data == "":
             self.fail("incorrect_type")
-        found = None
+        found: models.Model | None = None
         if isinstance(data, int):
             found = queryset.filter(pk=data).first()
         else:
@@ -102,7 +103,7 @@ class RefField(serializers.RelatedField):  # type: ignore[type-arg]
                 code="does_not_exist")
         return found
 
-    def to_representation(self, value: models.Model) -> dict[str, Any]:
+    def to_representation(self, value: Any) -> dict[str, Any]:
         return brief(value)
 
     def get_choices(self, cutoff: int | None = None) -> dict[Any, str]:
@@ -127,8 +128,9 @@ def _brief_schema(model: type[models.Model]) -> dict[str, Any]:
 
 
 def related_model(field: RefField) -> type[models.Model]:
-    if field.queryset is not None:
-        return field.queryset.model  # type: ignore[no-any-return]
+    queryset: Any = getattr(field, "queryset", None)
+    if queryset is not None:
+        return queryset.model  # type: ignore[no-any-return]
     holder: Any = field.parent
     name = field.source
     if isinstance(holder, serializers.ManyRelatedField):
@@ -136,11 +138,12 @@ def related_model(field: RefField) -> type[models.Model]:
     return holder.Meta.model._meta.get_field(name).related_model  # type: ignore[no-any-return]
 
 
-class RefFieldExtension(OpenApiSerializerFieldExtension):
+class RefFieldExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]
     target_class = RefField
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
-        model = related_model(self.target)
+        field: RefField = self.target
+        model = related_model(field)
         if direction == "request":
             key = natural_key(model)
             return {"oneOf": [{"type": "integer", "description": "id"},
@@ -152,7 +155,7 @@ class RefFieldExtension(OpenApiSerializerFieldExtension):
 
 def _typed_json(name: str, schema: dict[str, Any]) -> type[serializers.JSONField]:
     field: type[serializers.JSONField] = type(name, (serializers.JSONField,), {})
-    return extend_schema_field(schema)(field)  # type: ignore[no-any-return]
+    return extend_schema_field(schema)(field)
 
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -193,7 +196,8 @@ class CmdbSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return field_class, kwargs
 
     def _split(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        m2m_names = {f.name for f in self.Meta.model._meta.many_to_many}
+        model: type[models.Model] = self.Meta.model
+        m2m_names = {f.name for f in model._meta.many_to_many}
         fields = {k: v for k, v in data.items() if k not in m2m_names}
         m2m = {k: v for k, v in data.items() if k in m2m_names}
         return fields, m2m
@@ -275,7 +279,7 @@ class ItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 class RelationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """``source type target``: written through careops.cmdb.actions.relations."""
 
-    source = RefField(queryset=ConfigItem.objects.all())
+    source = RefField(queryset=ConfigItem.objects.all())  # type: ignore[assignment]
     target = RefField(queryset=ConfigItem.objects.all())
 
     class Meta:
@@ -296,7 +300,7 @@ class RelationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 class DependentSerializer(serializers.Serializer):  # type: ignore[type-arg]
     item = serializers.DictField(allow_null=True, help_text=_(
         "The dependent item {id, code, name, kind}; null for plain records."))
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     how = serializers.CharField(help_text=_("The relation or field that points at the item."))
     removed_with_cascade = serializers.BooleanField(help_text=_(
         "Deleted by a cascade (true) or merely detached from the item (false)."))

@@ -69,7 +69,7 @@ class CmdbPermission(permissions.BasePermission):
         return has_cap(user, view.change_cap)
 
 
-class CodeAwareFilterBackend(DjangoFilterBackend):
+class CodeAwareFilterBackend(DjangoFilterBackend):  # type: ignore[misc]
     """Filters on related records accept codes as well as ids: ``?host=SRV-LIS``."""
 
     def get_filterset_kwargs(self, request: Request, queryset: models.QuerySet[Any],
@@ -105,12 +105,22 @@ def optimised(queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
     return queryset.select_related(*joins).prefetch_related(*prefetch)
 
 
-def _lookup(model: type[models.Model], value: str) -> Q:
+def object_by_id_or_code(view: Any) -> Any:
+    """The record named in the URL by its id (a number) or its code, among those the
+    user may see (404 otherwise)."""
+    value = str(view.kwargs[view.lookup_url_kwarg or view.lookup_field])
+    queryset = view.get_queryset()
     if value.isdigit():
-        return Q(pk=int(value))
-    if any(f.name == "code" for f in model._meta.fields):
-        return Q(code=value)
-    return Q(pk=None)
+        condition = Q(pk=int(value))
+    elif any(f.name == "code" for f in queryset.model._meta.fields):
+        condition = Q(code=value)
+    else:
+        raise Http404
+    obj = queryset.filter(condition).first()
+    if obj is None:
+        raise Http404
+    view.check_object_permissions(view.request, obj)
+    return obj
 
 
 LOOKUP_PARAM = OpenApiParameter(
@@ -135,13 +145,8 @@ class CmdbViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     def get_queryset(self) -> models.QuerySet[Any]:
         return access.scope(self.request.user, optimised(self.model._default_manager.all()))
 
-    def get_object(self) -> models.Model:
-        value = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        obj = self.get_queryset().filter(_lookup(self.model, value)).first()
-        if obj is None:
-            raise Http404
-        self.check_object_permissions(self.request, obj)
-        return obj  # type: ignore[no-any-return]
+    def get_object(self) -> Any:
+        return object_by_id_or_code(self)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
@@ -292,7 +297,8 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
         return access.scope(self.request.user,
                             ConfigItem.objects.select_related("owner", "vendor"))
 
-    get_object = CmdbViewSet.get_object
+    def get_object(self) -> ConfigItem:
+        return object_by_id_or_code(self)  # type: ignore[no-any-return]
 
     @extend_schema(responses=ImpactSerializer, parameters=[LOOKUP_PARAM],
                    summary="What is affected if this item fails",
