@@ -491,3 +491,23 @@ def test_the_command_writes_one_file_per_zone(monitored: Hospital, tmp_path: Pat
     internal = json.loads((out / "internal.json").read_text(encoding="utf-8"))
     assert [g["labels"]["careops_item"] for g in internal] == ["DB-LIS"]
     assert sorted(p.name for p in out.iterdir()) == files  # no temporary files left
+
+
+def test_items_lists_every_class_filtered_by_kind_and_search(
+        hospital: Hospital, alice: Any, api: Callable[[Any], APIClient]) -> None:
+    client = api(alice)
+    assert codes(client.get(f"{API}/items/", {"kind": "host"})) == ["SRV-HIS", "SRV-LIS"]
+    rows = client.get(f"{API}/items/", {"q": "lis"}).json()["results"]
+    assert sorted(r["code"] for r in rows) == ["DB-LIS", "IF-HIS-LIS", "LIS", "SRV-LIS"]
+    database = next(r for r in rows if r["code"] == "DB-LIS")
+    assert database["api_url"].endswith(f"/api/v1/cmdb/databases/{hospital.lis_db.pk}/")
+    assert client.get(database["api_url"]).json()["engine"] == "oracle"
+    assert codes(client.get(f"{API}/hosts/", {"room": "DC-1", "os_family": "rhel"})) == [
+        "SRV-LIS"]
+
+
+def test_the_browsable_api_renders_forms_with_related_records(
+        hospital: Hospital, alice: Any, verified_client: Callable[[Any], Any]) -> None:
+    response = verified_client(alice).get(f"{API}/databases/DB-LIS/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert "SRV-LIS" in response.content.decode()
