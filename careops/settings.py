@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ItemKindEnum": "careops.cmdb.choices.ItemKind",
+        "ItemStatusEnum": "careops.cmdb.choices.ItemStatus",
+    },
 }
 
 # --- email (notification channel defaults) --------------------------------------

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from careops.cmdb.views import file_sd
+
+app_name = "cmdb"
+
+urlpatterns = [
+    path("file-sd.json", file_sd.file_sd_json, name="file_sd"),
+]
