@@ -31,17 +31,20 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from careops.cmdb.choices import OsFamily
 from careops.cmdb.models import Host, SshHostKey
 from careops.core import access, logredact, secrets
 from careops.core.models.secrets import SecretKind
 from careops.logic import promtext
 from careops.logic.discovery import (
+    FIELDS,
     SSH_COMMANDS,
     Facts,
     FactsError,
     facts_from_metrics,
     facts_from_ssh,
 )
+from careops.logic.discovery import diff as logic_diff
 
 HTTP_TIMEOUT = 5.0
 SSH_CONNECT_TIMEOUT = 5.0
@@ -321,3 +324,43 @@ def discover(host: Host, method: str = "node_exporter", *, url: str | None = Non
         return discover_ssh(host, actor=actor)
     raise DiscoveryError(_("Unknown discovery method %(method)s; use node_exporter or ssh.")
                          % {"method": method})
+
+
+# --- Showing the differences ------------------------------------------------------
+
+
+def display_value(name: str, value: Any) -> str:
+    """A field's value as people read it (the OS family's label, disk sizes …)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if name == "os_family":
+        return str(OsFamily(value).label) if value in OsFamily.values else str(value)
+    if name == "memory_mb":
+        return _("%(mib)s MiB (%(gib)s GiB)") % {"mib": value, "gib": f"{value / 1024:.1f}"}
+    if name == "disks" and isinstance(value, list):
+        parts = []
+        for disk in value:
+            if not isinstance(disk, dict):
+                continue
+            extra = ", ".join(str(disk[k]) for k in ("fstype", "device") if disk.get(k))
+            size = f"{disk.get('mount')} {disk.get('size_gb')} GB"
+            parts.append(f"{size} ({extra})" if extra else size)
+        return "; ".join(parts) or "—"
+    return str(value)
+
+
+def diff_rows(host: Host, facts: Facts) -> list[dict[str, Any]]:
+    """One row per discovered field: label, stored and found values, whether they differ."""
+    current = {name: getattr(host, name) for name in FIELDS}
+    rows = []
+    for row in logic_diff(current, facts):
+        rows.append({
+            "field": row.field,
+            "label": str(Host._meta.get_field(row.field).verbose_name),
+            "current": row.current,
+            "discovered": row.discovered,
+            "changed": row.changed,
+            "current_display": display_value(row.field, row.current),
+            "discovered_display": display_value(row.field, row.discovered),
+        })
+    return rows

@@ -1,0 +1,33 @@
+"""``careops cmdb SUBCOMMAND …``: the CMDB from the command line.
+
+    careops cmdb discover SRV-LIS                     what node_exporter says, vs the record
+    careops cmdb discover SRV-LIS --ssh --apply --as alice
+
+Errors are one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+# The modules of careops.cmdb.cli that provide subcommands.
+SUBCOMMANDS = ("careops.cmdb.cli.discover",)
+
+
+class Command(BaseCommand):
+    help = "Configuration items from the command line."
+
+    def _modules(self) -> dict[str, Any]:
+        modules = (importlib.import_module(name) for name in SUBCOMMANDS)
+        return {module.NAME: module for module in modules}
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        for name, module in self._modules().items():
+            module.add_arguments(sub.add_parser(name, help=module.HELP))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self._modules()[options["subcommand"]].run(self, options)
