@@ -87,7 +87,7 @@ def fetch_metrics(url: str, *, timeout: float = HTTP_TIMEOUT) -> str:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(request, timeout=timeout) as response:
-            body = response.read(MAX_METRICS_BYTES + 1)
+            body: bytes = response.read(MAX_METRICS_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise DiscoveryError(_("%(url)s answered HTTP %(code)s %(reason)s.")
                              % {"url": url, "code": exc.code, "reason": exc.reason}) from None
@@ -109,7 +109,7 @@ def _network_reason(reason: Any, where: str, timeout: float) -> str:
             "where": where, "seconds": f"{timeout:g}"}
     if isinstance(reason, socket.gaierror):
         return _("Cannot resolve the address of %(where)s.") % {"where": where}
-    text = getattr(reason, "strerror", None) or str(reason)
+    text = str(getattr(reason, "strerror", None) or reason)
     return _("Cannot connect to %(where)s: %(reason)s.") % {"where": where, "reason": text}
 
 
@@ -275,6 +275,8 @@ async def _ssh_session(target: SshTarget) -> SshResult:
                 "command": command, "reason": stderr[0] if stderr else result.exit_status})
             continue
         outputs[name] = stdout
+    if key is None:  # GSS key exchange: no host key to pin
+        raise DiscoveryError(_("%(where)s presented no host key to check.") % {"where": where})
     return SshResult(outputs, warnings, key.export_public_key("openssh").decode().strip(),
                      key.get_algorithm(), key.get_fingerprint("sha256"))
 
@@ -356,7 +358,7 @@ def diff_rows(host: Host, facts: Facts) -> list[dict[str, Any]]:
     for row in logic_diff(current, facts):
         rows.append({
             "field": row.field,
-            "label": str(Host._meta.get_field(row.field).verbose_name),
+            "label": str(getattr(Host._meta.get_field(row.field), "verbose_name", row.field)),
             "current": row.current,
             "discovered": row.discovered,
             "changed": row.changed,

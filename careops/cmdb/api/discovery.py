@@ -43,7 +43,7 @@ class DiscoverRequestSerializer(serializers.Serializer):  # type: ignore[type-ar
 
 class DiffRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     field = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     current = serializers.JSONField(allow_null=True)
     discovered = serializers.JSONField()
     changed = serializers.BooleanField()
@@ -51,7 +51,7 @@ class DiffRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class DiscoverResponseSerializer(serializers.Serializer):  # type: ignore[type-arg]
     method = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     os_name = serializers.CharField(allow_null=True)
     warnings = serializers.ListField(child=serializers.CharField())
     facts = serializers.DictField()

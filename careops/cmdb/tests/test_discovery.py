@@ -425,3 +425,18 @@ def test_ssh_needs_a_credential_with_a_user_name(alice: Any, hospital: Hospital)
     items.update(alice, hospital.lis_host, {"credential": secret})
     with pytest.raises(discovery.DiscoveryError, match="has no user name"):
         discovery.discover(hospital.lis_host, "ssh", actor=alice)
+
+
+def test_the_button_include_shows_only_to_those_who_may_discover(
+        alice: Any, charlie: Any, hospital: Hospital, rf: Any) -> None:
+    from django.template.loader import render_to_string
+
+    def button(user: Any, item: Any) -> str:
+        request = rf.get("/")
+        request.user = user
+        return render_to_string("cmdb/_discover_button.html", {"host": item}, request=request)
+
+    html = button(alice, hospital.lis_host)
+    assert f'href="/cmdb/hosts/{hospital.lis_host.pk}/discover/"' in html
+    assert button(charlie, hospital.lis_host).strip() == ""
+    assert button(alice, hospital.lis).strip() == ""  # a system is not a host
