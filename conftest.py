@@ -38,6 +38,7 @@ SERVICES: dict[str, Callable[[], bool]] = {
     "redis": lambda: _port_open("127.0.0.1", 6379),
     "chromium": lambda: shutil.which("chromium") is not None,
     "node_exporter": lambda: shutil.which("prometheus-node-exporter") is not None,
+    "sshd": lambda: shutil.which("sshd") is not None or os.path.exists("/usr/sbin/sshd"),
 }
 
 

@@ -85,7 +85,8 @@ def create(actor: Any, model: type[models.Model], fields: Mapping[str, Any], *,
 
 
 def update(actor: Any, obj: models.Model, fields: Mapping[str, Any], *,
-           m2m: Mapping[str, Any] | None = None, request: Any = None) -> models.Model:
+           m2m: Mapping[str, Any] | None = None, request: Any = None,
+           detail: Mapping[str, Any] | None = None) -> models.Model:
     _check_can_change(actor, obj)
     if isinstance(obj, ConfigItem) and "kind" in fields:
         raise ValidationError({"kind": _("The class of an item cannot change.")})
@@ -96,7 +97,7 @@ def update(actor: Any, obj: models.Model, fields: Mapping[str, Any], *,
         changes.pop("updated_at", None)
         if changes:
             audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=obj,
-                         changes=changes)
+                         changes=changes, detail=detail)
     return obj
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import include, path, reverse
 from rest_framework.routers import DefaultRouter
 
+from careops.cmdb.api.discovery import HostDiscoverView
 from careops.cmdb.api.views import FileSdView, ItemViewSet, RelationViewSet, viewset_for
 from careops.cmdb.models import (
     BackupJob,
@@ -65,5 +66,6 @@ def detail_url(item: ConfigItem, request: Any = None) -> str:
 
 urlpatterns = [
     path("file-sd/", FileSdView.as_view(), name="cmdb-file-sd"),
+    path("hosts/<int:pk>/discover/", HostDiscoverView.as_view(), name="cmdb-host-discover"),
     path("", include(router.urls)),
 ]

@@ -1,4 +1,5 @@
 from careops.cmdb.models.base import Coded, ConfigItem
+from careops.cmdb.models.discovery import SshHostKey
 from careops.cmdb.models.items import (
     BackupJob,
     BusinessSystem,
@@ -39,6 +40,7 @@ __all__ = [
     "Room",
     "Service",
     "Site",
+    "SshHostKey",
     "StorageDevice",
     "Vendor",
 ]

@@ -1,46 +1,34 @@
-"""``careops cmdb file-sd [--zone Z] [--job J] [--out DIR]``: Prometheus targets.
+"""``careops cmdb SUBCOMMAND …``: the CMDB from the command line.
 
-Without ``--out`` the target groups (of one zone, or all) are printed as JSON. With
-``--out`` one ``<zone>.json`` file per network zone is written into DIR, each replaced
-atomically (temporary file + rename) so Prometheus never reads half a file; zones
-without targets get an empty list. Run it from cron or a systemd timer and point
-Prometheus ``file_sd_configs`` at ``DIR/*.json`` (docs/cmdb.md).
+    careops cmdb discover SRV-LIS                     what node_exporter says, vs the record
+    careops cmdb discover SRV-LIS --ssh --apply --as alice
+    careops cmdb file-sd --out /etc/prometheus/careops   Prometheus targets by zone
+
+Errors are one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import importlib
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from careops.cmdb import file_sd
-from careops.cmdb.validators import EXPORTER_JOBS
+# The modules of careops.cmdb.cli that provide subcommands.
+SUBCOMMANDS = ("careops.cmdb.cli.discover", "careops.cmdb.cli.file_sd")
 
 
 class Command(BaseCommand):
-    help = "Configuration items: file-sd (Prometheus targets by network zone)."
+    help = "Configuration items from the command line."
+
+    def _modules(self) -> dict[str, Any]:
+        modules = (importlib.import_module(name) for name in SUBCOMMANDS)
+        return {module.NAME: module for module in modules}
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="operation", required=True)
-        sd = sub.add_parser("file-sd", help="Prometheus file_sd target groups by network zone")
-        sd.add_argument("--zone", choices=file_sd.ZONES, help="only this network zone")
-        sd.add_argument("--job", choices=EXPORTER_JOBS, help="only this exporter job")
-        sd.add_argument("--out", type=Path, help="directory to write <zone>.json files into")
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        for name, module in self._modules().items():
+            module.add_arguments(sub.add_parser(name, help=module.HELP))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["operation"] == "file-sd":
-            self.file_sd(options["zone"], options["job"], options["out"])
-
-    def file_sd(self, zone: str | None, job: str | None, out: Path | None) -> None:
-        if out is None:
-            groups = file_sd.groups(zone=zone, job=job)
-            self.stdout.write(json.dumps(groups, ensure_ascii=False, indent=2))
-            return
-        try:
-            written = file_sd.write_files(out, (zone,) if zone else file_sd.ZONES, job=job)
-        except OSError as exc:
-            raise CommandError(f"cannot write into {out}: {exc}") from None
-        for path in written:
-            self.stdout.write(f"wrote {path}")
+        self._modules()[options["subcommand"]].run(self, options)
