@@ -120,17 +120,17 @@ def topology(user: Any, flt: TopologyFilter) -> dict[str, Any]:
     attributes: dict[int, dict[str, Any]] = {}
     for kind in sorted(kinds & set(ATTRIBUTES)):
         model, fields = ATTRIBUTES[kind]
-        for row in model.objects.values("pk", *fields.values()):
+        for row in model._default_manager.values("pk", *fields.values()):
             attributes[row["pk"]] = {key: row[field] for key, field in fields.items()}
     url_of = item_url_maker()
     rows = (ConfigItem.objects.filter(kind__in=sorted(kinds))
             .values_list("pk", "name", "code", "kind", "status").order_by("kind", "code"))
     states = health.health_of(chosen)
     nodes = []
-    for pk, name, code, kind, status in rows:
+    for pk, name, code, item_kind, status in rows:
         if pk not in chosen:
             continue
-        nodes.append({"id": pk, "name": name, "code": code, "kind": kind, "status": status,
+        nodes.append({"id": pk, "name": name, "code": code, "kind": item_kind, "status": status,
                       "url": url_of(pk), "health": states.get(pk), **attributes.get(pk, {})})
     drawn = {node["id"] for node in nodes}
     edges = [{"source": s, "target": t, "type": kind}
