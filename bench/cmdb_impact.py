@@ -79,6 +79,7 @@ class Item:
     source: int | None = None  # interfaces: source and target systems
     target: int | None = None
     two_way: bool = False
+    server_room: bool = False  # rooms: a server room, or a department's room
 
 
 @dataclass
@@ -139,6 +140,8 @@ def generate(items: int = 5000, relations: int = 20000, seed: int = 1) -> Genera
     ids = by_kind
     rooms = ids["room"]
     server_rooms = rooms[: max(1, int(len(rooms) * SERVER_ROOMS))]
+    for room in server_rooms:
+        item_of[room].server_room = True
     physical = ids["host"][: max(1, int(len(ids["host"]) * PHYSICAL_SHARE))]
 
     seen: set[tuple[int, str, int]] = set()
@@ -274,7 +277,7 @@ def load_into_database(cmdb: GeneratedCmdb) -> None:
 
 def _child_fields(item: Item, floor: Any) -> dict[str, Any]:
     fields: dict[str, dict[str, Any]] = {
-        "room": {"floor": floor, "is_server_room": True},
+        "room": {"floor": floor, "is_server_room": item.server_room},
         "system": {"category": "clinical", "criticality": item.criticality,
                    "patient_safety": item.patient_safety},
         "host": {"hostname": item.code.lower(), "os_family": "kylin", "room_id": item.room},
