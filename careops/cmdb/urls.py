@@ -1,10 +1,15 @@
 from django.urls import path
 
-from careops.cmdb.views import discovery, file_sd
+from careops.cmdb.views import discovery, file_sd, locations, topology
 
 app_name = "cmdb"
 
 urlpatterns = [
     path("file-sd.json", file_sd.file_sd_json, name="file_sd"),
     path("hosts/<int:pk>/discover/", discovery.host_discover, name="host_discover"),
+    path("topology/", topology.topology_page, name="topology"),
+    path("topology/data/", topology.topology_data, name="topology_data"),
+    path("topology/impact/<int:pk>/", topology.topology_impact, name="topology_impact"),
+    path("locations/", locations.location_list, name="locations"),
+    path("locations/rooms/<int:pk>/", locations.location_room, name="location_room"),
 ]
