@@ -154,6 +154,22 @@ def deliver(notification_id: int, *, now: dt.datetime | None = None) -> Notifica
     return _finish(notification, attempt, result, duration_ms, permanent=permanent)
 
 
+def _remember_address_tokens(address: str) -> None:
+    """A bot address is a secret, and so is each token inside it: platforms echo the bare
+    key (``invalid webhook url 693a…``) in their error messages."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    logredact.remember(address)
+    if "://" not in address:
+        return
+    parts = urlsplit(address)
+    for _name, value in parse_qsl(parts.query):
+        logredact.remember(value)
+    for segment in parts.path.split("/"):
+        if len(segment) >= 16:  # Feishu/DingTalk put the hook token in the path
+            logredact.remember(segment)
+
+
 def _finish(notification: Notification, attempt: DeliveryAttempt, result: Result,
             duration_ms: int, *, permanent: bool) -> Notification:
     summary = logredact.redact(result.summary)
@@ -279,8 +295,7 @@ def send(notification: Notification) -> Result:
     if channel.kind not in logic.BOT_KINDS:
         raise PermanentError(_("Unknown channel kind."))
     address = _reveal(channel, "secret", required=True)
-    if "://" not in address:
-        logredact.remember(address)
+    _remember_address_tokens(address)
     url = logic.bot_url(channel.kind, address, config.get("base_url", ""))
     signing = _reveal(channel, "signing_secret", required=False)
     if channel.kind == NotificationKind.WECOM:
