@@ -157,7 +157,14 @@ def match_header(header: Sequence[str],
 # ---------------------------------------------------------------- cell parsers
 
 class CellError(ValueError):
-    """A cell that cannot be parsed; ``str()`` is a message for the user."""
+    """A cell that cannot be parsed. ``code`` names the problem (callers translate it),
+    ``value`` is the offending text, ``str()`` an English message."""
+
+    def __init__(self, code: str, value: str, message: str, options: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.value = value
+        self.options = options
 
 
 _TRUE = {"1", "y", "yes", "true", "t", "是", "有", "√", "✓", "对"}
@@ -175,7 +182,7 @@ def parse_bool(text: str) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise CellError(f"{text!r} is not yes or no")
+    raise CellError("bool", text, f"{text!r} is not yes or no")
 
 
 def parse_int(text: str) -> int:
@@ -183,9 +190,9 @@ def parse_int(text: str) -> int:
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        raise CellError(f"{text!r} is not a whole number") from None
+        raise CellError("int", text, f"{text!r} is not a whole number") from None
     if number != number.to_integral_value():
-        raise CellError(f"{text!r} is not a whole number")
+        raise CellError("int", text, f"{text!r} is not a whole number")
     return int(number)
 
 
@@ -194,9 +201,9 @@ def parse_decimal(text: str) -> Decimal:
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        raise CellError(f"{text!r} is not a number") from None
+        raise CellError("decimal", text, f"{text!r} is not a number") from None
     if not number.is_finite():
-        raise CellError(f"{text!r} is not a number")
+        raise CellError("decimal", text, f"{text!r} is not a number")
     return number
 
 
@@ -214,7 +221,7 @@ def parse_date(text: str) -> dt.date:
     # Excel serial day numbers (a date cell read as a number).
     if value.isdigit() and 20000 < int(value) < 80000:
         return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    raise CellError(f"{text!r} is not a date (use YYYY-MM-DD)")
+    raise CellError("date", text, f"{text!r} is not a date (use YYYY-MM-DD)")
 
 
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
@@ -227,7 +234,8 @@ def parse_memory_mb(text: str) -> int:
     column title says."""
     match = _SIZE.match(text.replace(",", ""))
     if match is None:
-        raise CellError(f"{text!r} is not a memory size (e.g. 16G or 16384)")
+        raise CellError("memory", text,
+                        f"{text!r} is not a memory size (e.g. 16G or 16384)")
     amount = Decimal(match.group(1))
     unit = match.group(2).lower()
     factor = _SIZE_FACTOR_MB[unit] or Decimal(1)
@@ -242,7 +250,7 @@ def parse_addresses(text: str) -> list[str]:
         try:
             addresses.append(str(ipaddress.ip_address(part)))
         except ValueError:
-            raise CellError(f"{part!r} is not an IP address") from None
+            raise CellError("ip", part, f"{part!r} is not an IP address") from None
     return addresses
 
 
@@ -263,7 +271,8 @@ def match_choice(text: str, choices: Iterable[Choice]) -> str:
     for choice in options:
         if any(wanted == normalise_title(label) for label in choice.labels):
             return choice.value
-    raise CellError(f"{text!r} is not one of: " + ", ".join(c.value for c in options))
+    values = ", ".join(c.value for c in options)
+    raise CellError("choice", text, f"{text!r} is not one of: {values}", values)
 
 
 # OS names as people write them → (family, version found in the text).
@@ -296,4 +305,4 @@ def parse_os(text: str, choices: Iterable[Choice]) -> tuple[str, str]:
         if family == "windows_server" and not version:
             version = " ".join(re.findall(r"20[0-9]{2}", text))
         return family, version
-    raise CellError(f"{text!r} is not a known operating system")
+    raise CellError("os", text, f"{text!r} is not a known operating system")
