@@ -108,7 +108,7 @@ class Spec:
         return names
 
     def labels(self) -> list[str]:
-        names = [self.key]
+        names = [self.key, *SHEET_ALIASES.get(self.key, ())]
         for language in LANGUAGES:
             with translation.override(language):
                 names += [str(self.model._meta.verbose_name),
@@ -118,6 +118,21 @@ class Spec:
     @property
     def verbose_name_plural(self) -> str:
         return str(self.model._meta.verbose_name_plural)
+
+
+# Sheet names people use, whatever the interface language.
+SHEET_ALIASES: dict[str, tuple[str, ...]] = {
+    "site": ("院区", "医院", "sites"), "building": ("楼宇", "楼栋", "建筑", "buildings"),
+    "floor": ("楼层", "floors"), "department": ("科室", "部门", "departments"),
+    "vendor": ("服务商", "厂商", "供应商", "vendors"), "contact": ("联系人", "contacts"),
+    "room": ("房间", "机房", "rooms"), "system": ("业务系统", "系统", "systems"),
+    "host": ("主机", "服务器", "hosts", "servers"),
+    "database": ("数据库", "数据库实例", "databases"),
+    "service": ("服务", "中间件", "services"), "interface": ("接口", "interfaces"),
+    "network_device": ("网络设备", "network devices"),
+    "storage_device": ("存储设备", "存储", "storage devices"),
+    "backup_job": ("备份任务", "备份", "backup jobs"), "relation": ("关系", "relations"),
+}
 
 
 def _coded(*extra: Column, sample_code: str, sample_name: str) -> tuple[Column, ...]:
