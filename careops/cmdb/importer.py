@@ -1036,26 +1036,32 @@ def apply(actor: Any, data: bytes, filename: str, *, cls: str | None = None,
                 return saved[(value.cls, value.code)]
             return value
 
-        for plan in report.plans:
-            spec = plan.spec
-            if spec.identity == "relation":
-                if plan.action == "create":
-                    source, target = plan.fields["source"], plan.fields["target"]
-                    relation_actions.add(actor, real(source), plan.fields["type"], real(target),
-                                         note=plan.fields["note"], request=request)
+        for key in SPECS:
+            plans = [p for p in report.plans if p.spec.key == key]
+            if key == "relation":
+                for plan in plans:
+                    if plan.action == "create":
+                        relation_actions.add(actor, real(plan.fields["source"]),
+                                             plan.fields["type"], real(plan.fields["target"]),
+                                             note=plan.fields["note"], request=request)
                 continue
-            fields = {name: real(value) for name, value in plan.fields.items()}
-            m2m = {name: [real(v) for v in values] for name, values in plan.m2m.items()}
-            if plan.action == "create":
-                obj = item_actions.create(actor, spec.model, fields, m2m=m2m, request=request)
-            elif plan.action == "update":
-                assert plan.existing is not None
-                obj = item_actions.update(actor, plan.existing, fields, m2m=m2m,
-                                          request=request)
-            else:
-                obj = plan.existing
-            if spec.identity == "code":
-                saved[(spec.key, plan.label)] = obj
+            new = [p for p in plans if p.action == "create"]
+            created = item_actions.create_many(
+                actor, SPECS[key].model,
+                [({n: real(v) for n, v in p.fields.items()},
+                  {n: [real(v) for v in values] for n, values in p.m2m.items()}) for p in new],
+                request=request)
+            for plan, obj in zip(new, created, strict=True):
+                saved[(key, plan.label)] = obj
+            for plan in plans:
+                if plan.action == "update":
+                    assert plan.existing is not None
+                    item_actions.update(
+                        actor, plan.existing, {n: real(v) for n, v in plan.fields.items()},
+                        m2m={n: [real(v) for v in values] for n, values in plan.m2m.items()},
+                        request=request)
+                if plan.action != "create":
+                    saved[(key, plan.label)] = plan.existing
         audit.record(AuditAction.CREATE, actor=actor, request=request,
                      object_type="cmdb.import", object_repr=filename[:200],
                      detail={"file": filename, "class": cls or "workbook", "update": update,
