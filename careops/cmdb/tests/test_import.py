@@ -18,6 +18,7 @@ from careops.cmdb.actions import items as item_actions
 from careops.cmdb.actions import relations
 from careops.cmdb.models import BusinessSystem, ConfigItem, Host, Relation, Room, Vendor
 from careops.cmdb.tests.factories import Hospital
+from careops.core.auditlog import verify_chain
 from careops.core.models import AuditRecord
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -163,6 +164,10 @@ def test_it_resolves_references_within_a_workbook(hospital: Hospital, alice: Any
                                    target__code="SRV-PACS").exists()
     summary = AuditRecord.objects.get(object_type="cmdb.import")
     assert '"errors":0' in summary.detail_json and '"rows":5' in summary.detail_json
+    # Each created record has its CREATE audit record, in an intact hash chain.
+    created = AuditRecord.objects.filter(action="create", object_type="cmdb.host").latest("pk")
+    assert created.object_repr == "PACS 服务器 (SRV-PACS)" and '"room"' in created.changes_json
+    assert verify_chain().ok
 
 
 def test_it_reports_dangling_relations_and_cycles_in_the_file(hospital: Hospital) -> None:
