@@ -79,7 +79,7 @@ def workbook(sheets: Sequence[tuple[Spec, Iterable[Sequence[Any]]]], *,
             if column.type in ("choice", "os"):
                 list_column += 1
                 labels = [str(label) for _value, label in
-                          spec.model._meta.get_field(column.attr).choices or ()]
+                          importer.model_field(spec.model, column.attr).choices or ()]
                 list_letter = get_column_letter(list_column)
                 for number, label in enumerate(labels, start=1):
                     lists.cell(row=number, column=list_column, value=label)

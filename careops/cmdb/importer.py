@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +25,7 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from careops.cmdb.actions import items as item_actions
 from careops.cmdb.actions import relations as relation_actions
@@ -97,7 +97,7 @@ class Spec:
     def title(self, column: Column) -> str:
         if column.title is not None:
             return str(column.title)
-        return str(self.model._meta.get_field(column.attr).verbose_name)
+        return str(model_field(self.model, column.attr).verbose_name)
 
     def titles(self, column: Column) -> list[str]:
         """The column's titles in every language, and its aliases."""
@@ -302,8 +302,12 @@ def sample_row(spec: Spec) -> list[str]:
 
 # ---------------------------------------------------------------- choices
 
+def model_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
+
+
 def choices_of(spec: Spec, column: Column) -> list[tabular.Choice]:
-    field_ = spec.model._meta.get_field(column.attr)
+    field_ = model_field(spec.model, column.attr)
     result = []
     for value, label in field_.choices or ():
         labels = []
@@ -400,7 +404,7 @@ class Plan:
     row: int
     label: str  # the code (or the contact's name, the relation's text)
     fields: dict[str, Any] = field(default_factory=dict)
-    m2m: dict[str, list[Ref]] = field(default_factory=dict)
+    m2m: dict[str, list[Any]] = field(default_factory=dict)  # instances or Refs
     existing: models.Model | None = None
     action: str = "create"  # create, update, unchanged
     changed: list[str] = field(default_factory=list)
@@ -435,8 +439,10 @@ class Report:
 class ImportFailed(Exception):
     def __init__(self, report: Report) -> None:
         self.report = report
-        super().__init__(_("The file has %(count)s errors; nothing was imported.")
-                         % {"count": len(report.problems)})
+        count = len(report.problems)
+        super().__init__(ngettext("The file has %(count)s error; nothing was imported.",
+                                  "The file has %(count)s errors; nothing was imported.",
+                                  count) % {"count": count})
 
 
 # ---------------------------------------------------------------- reading a file
@@ -536,16 +542,16 @@ class _Lookups:
                 wanted.setdefault(key, set()).update(r.cells.get("code", "") for r in spec_rows)
         self.db: dict[str, dict[str, Any]] = {}
         item_codes = set(wanted.pop("item", set()))
-        for key, codes in wanted.items():
+        for key, key_codes in wanted.items():
             model = SPECS[key].model
             if key == "vendor":
                 vendors = list(Vendor.objects.all())
                 self.db[key] = {v.code: v for v in vendors}
                 self.vendor_names = {v.name: v for v in vendors}
             else:
-                self.db[key] = _by_code(model, codes)
+                self.db[key] = _by_code(model, key_codes)
             if SPECS[key].is_item:
-                item_codes |= codes
+                item_codes |= key_codes
         # Codes are unique across every class of item: know each code's class.
         self.items: dict[str, ConfigItem] = _by_code(ConfigItem, item_codes)
         self.users: dict[str, Any] = {}
@@ -564,13 +570,13 @@ class _Lookups:
         systems = self.db.get("system", {})
         if systems:
             ids = [s.pk for s in systems.values()]
-            for fname, column in (("departments", "department_id"),
-                                  ("maintainers", "vendor_id")):
+            for fname, other_id in (("departments", "department_id"),
+                                    ("maintainers", "vendor_id")):
                 through = getattr(BusinessSystem, fname).through
                 for start in range(0, len(ids), CHUNK):
                     for system_id, other in through.objects.filter(
                             businesssystem_id__in=ids[start:start + CHUNK]).values_list(
-                            "businesssystem_id", column):
+                            "businesssystem_id", other_id):
                         self.m2m.setdefault((fname, system_id), set()).add(other)
 
 
@@ -715,8 +721,7 @@ class _Validator:
             if kind == "os":
                 return tabular.parse_os(text, options)
             value = tabular.match_choice(text, options)
-            field_ = spec.model._meta.get_field(column.attr)
-            return field_.to_python(value)
+            return model_field(spec.model, column.attr).to_python(value)
         raise AssertionError(kind)
 
     # -- pass 2: every row
@@ -755,7 +760,7 @@ class _Validator:
                 self.check_reference(spec, column, row, text, plan)
                 continue
             if not text:
-                default = spec.model._meta.get_field(column.attr)
+                default = model_field(spec.model, column.attr)
                 if column.type in ("list", "tags", "ips", "endpoints", "disks"):
                     plan.fields[column.attr] = []
                 elif default.has_default() and not (default.blank and isinstance(
@@ -839,16 +844,16 @@ class _Validator:
         for key in ("vendor", "department"):
             found = self.resolve(key, row.cells.get(key, "")) if row.cells.get(key) else None
             codes.append("" if found is None else found.code)
-        key = (codes[0], codes[1], row.cells.get("name", ""))
-        first = self.contact_rows.setdefault(key, row)
+        identity = (codes[0], codes[1], row.cells.get("name", ""))
+        first = self.contact_rows.setdefault(identity, row)
         if first is not row:
             self.error(row, "name", _("Duplicate contact: also on row %(row)s of %(sheet)s.")
                        % {"row": first.row, "sheet": first.sheet})
             return False
-        found = self.lookups.contacts.get(key)
+        found = self.lookups.contacts.get(identity)
         if found is not None and not self.update:
             self.error(row, "name", _('Contact %(name)s already exists; choose "update '
-                                      'existing" to change it.') % {"name": key[2]})
+                                      'existing" to change it.') % {"name": identity[2]})
             return False
         return found
 
@@ -939,7 +944,8 @@ class _Validator:
                 if not text:
                     self.error(row, key, _("This column is required."))
                 elif self.resolve("item", text) is None:
-                    self.error(row, key, _("Dangling relation: ") + self.unknown("item", text))
+                    self.error(row, key, _("Dangling relation: unknown item %(code)s (neither "
+                                           "in the database nor in the file).") % {"code": text})
                 else:
                     values[key] = text
             try:
@@ -1084,7 +1090,7 @@ def cell_value(spec: Spec, column: Column, obj: models.Model,
     if value is None:
         return ""
     if column.type in ("choice", "os"):
-        return str(dict(spec.model._meta.get_field(column.attr).choices or ()).get(value, value))
+        return str(dict(model_field(spec.model, column.attr).choices or ()).get(value, value))
     if column.type == "bool":
         return _("Yes") if value else _("No")
     if column.type in ("ips", "list", "tags"):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -122,8 +123,8 @@ def create_many(actor: Any, model: type[models.Model],
         for start in range(0, len(codes), 500):
             taken |= set(base._default_manager.filter(
                 code__in=codes[start:start + 500]).values_list("code", flat=True))
-        seen: set[Any] = set()
-        duplicates = taken | {c for c in codes if c in seen or seen.add(c)}
+        counts = Counter(codes)
+        duplicates = taken | {c for c, n in counts.items() if n > 1}
         if duplicates:
             errors.setdefault("code", []).append(
                 _("These codes exist already: %(codes)s") % {"codes": ", ".join(
@@ -162,7 +163,7 @@ def _bulk_insert(model: type[models.Model], objs: list[models.Model]) -> None:
     fields = list(model._meta.local_concrete_fields)
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model)
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields),
+        quote(model._meta.db_table), ", ".join(quote(str(f.column)) for f in fields),
         ", ".join(["%s"] * len(fields)))
     for obj, parent in zip(objs, parents, strict=True):
         for f in ConfigItem._meta.concrete_fields:
@@ -175,7 +176,7 @@ def _bulk_insert(model: type[models.Model], objs: list[models.Model]) -> None:
             cursor.executemany(sql, params[start:start + 500])
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = str(connection.alias)
 
 
 def update(actor: Any, obj: models.Model, fields: Mapping[str, Any], *,

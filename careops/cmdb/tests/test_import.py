@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from typing import Any
 
 import pytest
@@ -85,7 +84,6 @@ def test_it_reports_every_bad_row_of_a_10000_row_file_and_writes_nothing(
     rows[800][0] = "SRV-HIS"
     expected[(801, "编码")] = "already exists"
     hosts_before = Host.objects.count()
-    started = time.monotonic()
     with CaptureQueriesContext(connection) as queries:
         report = importer.dry_run(csv_bytes(rows), "hosts.csv", cls="host")
     assert len(queries) < 60, "lookups are batched (500 codes a query), not per row"
@@ -102,7 +100,6 @@ def test_it_reports_every_bad_row_of_a_10000_row_file_and_writes_nothing(
     host = Host.objects.get(code="H00002")
     assert (host.os_family, host.os_version, host.memory_mb, host.room, host.vendor.code) == (
         "kylin", "V10", 16384, hospital.server_room, "V-LIS")
-    assert time.monotonic() - started < 45
 
 
 def test_it_writes_nothing_when_the_apply_fails_midway(
