@@ -301,8 +301,13 @@ def parse_os(text: str, choices: Iterable[Choice]) -> tuple[str, str]:
         found = pattern.search(text)
         if found is None:
             continue
-        version = pattern.sub("", text[found.end():]).strip(" -_:：/()（）")
-        if family == "windows_server" and not version:
-            version = " ".join(re.findall(r"20[0-9]{2}", text))
+        words = pattern.sub("", text[found.end():]).strip(" -_:：/()（）").split()
+        # "Enterprise Linux 8.6" → "8.6": the version starts at the first word with a digit.
+        while words and not any(ch.isdigit() for ch in words[0]):
+            words.pop(0)
+        version = " ".join(words)
+        year = re.search(r"20[0-9]{2}", text[found.start():found.end()])
+        if family == "windows_server" and year and year.group() not in version:
+            version = f"{year.group()} {version}".strip()
         return family, version
     raise CellError("os", text, f"{text!r} is not a known operating system")
