@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careops.cmdb.views import discovery, file_sd, locations, topology
+from careops.cmdb.views import discovery, file_sd, imports, locations, topology
 
 app_name = "cmdb"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("topology/impact/<int:pk>/", topology.topology_impact, name="topology_impact"),
     path("locations/", locations.location_list, name="locations"),
     path("locations/rooms/<int:pk>/", locations.location_room, name="location_room"),
+    path("import/", imports.import_start, name="import"),
+    path("import/<str:token>/apply/", imports.import_apply, name="import_apply"),
+    path("import/template/", imports.import_template, name="import_template"),
+    path("export/", imports.export, name="export"),
 ]

@@ -22,6 +22,7 @@ NAVIGATION: list[tuple[Any, str, Cap | None]] = [
     (_("Audit log"), "core:audit_list", Cap.VIEW_AUDIT),
     (_("Topology"), "cmdb:topology", Cap.VIEW_OPERATIONS),
     (_("Locations"), "cmdb:locations", Cap.VIEW_OPERATIONS),
+    (_("Import inventory"), "cmdb:import", Cap.MANAGE_ITEMS),
 ]
 
 

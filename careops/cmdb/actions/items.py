@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
 from careops.cmdb.models import ConfigItem, Interface, Relation
@@ -82,6 +83,100 @@ def create(actor: Any, model: type[models.Model], fields: Mapping[str, Any], *,
         audit.record(AuditAction.CREATE, actor=actor, request=request, obj=obj,
                      changes=audit.diff(None, full_snapshot(obj)))
     return obj
+
+
+def create_many(actor: Any, model: type[models.Model],
+                rows: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]], *,
+                request: Any = None) -> list[models.Model]:
+    """Create many records of ``model`` at once (imports): ``rows`` are (fields, m2m)
+    pairs. Each record is validated like :func:`create` and gets its own CREATE audit
+    record, but inserts, uniqueness checks and the audit trail are batched. References
+    must be saved instances (so they exist); all or nothing."""
+    _check_can_create(actor)
+    if not rows:
+        return []
+    if not connection.features.can_return_rows_from_bulk_insert:  # MySQL: one by one
+        with transaction.atomic():
+            return [create(actor, model, fields, m2m=m2m, request=request)
+                    for fields, m2m in rows]
+    objs: list[models.Model] = []
+    errors: dict[str, list[str]] = {}
+    for fields, _m2m in rows:
+        obj = model()
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        if isinstance(obj, ConfigItem):
+            obj.kind = type(obj).KIND
+        # References are instances the caller loaded or saved: no lookup per row.
+        saved_refs = [name for name, value in fields.items()
+                      if isinstance(value, models.Model) and value.pk is not None]
+        try:
+            obj.full_clean(exclude=saved_refs, validate_unique=False)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(f"{obj}: {m}" for m in messages)
+        objs.append(obj)
+    codes = [getattr(obj, "code", None) for obj in objs if hasattr(obj, "code")]
+    if codes:
+        base = ConfigItem if issubclass(model, ConfigItem) else model
+        taken = set()
+        for start in range(0, len(codes), 500):
+            taken |= set(base._default_manager.filter(
+                code__in=codes[start:start + 500]).values_list("code", flat=True))
+        counts = Counter(codes)
+        duplicates = taken | {c for c, n in counts.items() if n > 1}
+        if duplicates:
+            errors.setdefault("code", []).append(
+                _("These codes exist already: %(codes)s") % {"codes": ", ".join(
+                    sorted(str(c) for c in duplicates))})
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _bulk_insert(model, objs)
+        records = []
+        for obj, (_fields, m2m) in zip(objs, rows, strict=True):
+            for name, values in m2m.items():
+                field = model._meta.get_field(name)
+                through = field.remote_field.through  # type: ignore[union-attr]
+                source = field.m2m_field_name()  # type: ignore[union-attr]
+                target = field.m2m_reverse_field_name()  # type: ignore[union-attr]
+                through.objects.bulk_create(
+                    [through(**{f"{source}_id": obj.pk, f"{target}_id": v.pk}) for v in values])
+            after = {**audit.snapshot(obj),
+                     **{name: sorted(v.pk for v in values) for name, values in m2m.items()}}
+            records.append(audit.build(AuditAction.CREATE, actor=actor, request=request,
+                                       obj=obj, changes=audit.diff(None, after)))
+        audit.append(records)
+    return objs
+
+
+def _bulk_insert(model: type[models.Model], objs: list[models.Model]) -> None:
+    """INSERT ``objs``, children of ConfigItem too (bulk_create refuses multi-table
+    inheritance: the parent rows are bulk-created, then the child rows inserted)."""
+    if not issubclass(model, ConfigItem):
+        model._default_manager.bulk_create(objs, batch_size=500)
+        return
+    parents = [ConfigItem(**{f.attname: getattr(obj, f.attname)
+                             for f in ConfigItem._meta.concrete_fields if not f.primary_key})
+               for obj in objs]
+    ConfigItem.objects.bulk_create(parents, batch_size=500)
+    fields = list(model._meta.local_concrete_fields)
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model)
+        quote(model._meta.db_table), ", ".join(quote(str(f.column)) for f in fields),
+        ", ".join(["%s"] * len(fields)))
+    for obj, parent in zip(objs, parents, strict=True):
+        for f in ConfigItem._meta.concrete_fields:
+            setattr(obj, f.attname, getattr(parent, f.attname))
+        obj.pk = parent.pk
+    params = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+              for obj in objs]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 500):
+            cursor.executemany(sql, params[start:start + 500])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = str(connection.alias)
 
 
 def update(actor: Any, obj: models.Model, fields: Mapping[str, Any], *,
