@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/v1/", include("careops.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("cmdb/", include("careops.cmdb.urls")),
     path("", include("careops.core.urls")),
 ]
