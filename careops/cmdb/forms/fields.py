@@ -28,7 +28,7 @@ def style(form: forms.BaseForm) -> None:
     """Tabler classes on every widget (no inline styles: the CSP forbids them)."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
             css = "form-check-input"
         elif isinstance(widget, forms.SelectMultiple):
             css = "form-select"
@@ -38,6 +38,15 @@ def style(form: forms.BaseForm) -> None:
         else:
             css = "form-control"
         widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+
+
+def mark_invalid(form: forms.BaseForm) -> None:
+    """Tabler's red border on the widgets of fields that have errors."""
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            if "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 class TextListField(forms.Field):

@@ -20,6 +20,7 @@ from careops.cmdb.forms.fields import (
     EndpointsField,
     LinesField,
     TagsField,
+    mark_invalid,
     style,
 )
 from careops.cmdb.models import (
@@ -77,6 +78,10 @@ class CmdbForm(forms.ModelForm):  # type: ignore[type-arg]
                     "username")
         style(self)
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        mark_invalid(self)
+
     def fields_and_m2m(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The cleaned values split into plain fields and many-to-many lists."""
         m2m_names = {f.name for f in self._meta.model._meta.many_to_many}
@@ -97,6 +102,7 @@ class CmdbForm(forms.ModelForm):  # type: ignore[type-arg]
             return
         for name, messages in error.message_dict.items():
             self.add_error(name if name in self.fields else None, messages)
+        mark_invalid(self)
 
 
 ITEM_FIELDS = ["name", "code", "status", "owner", "vendor"]

@@ -158,6 +158,9 @@ def field_rows(obj: models.Model, records_visible: bool) -> list[tuple[Any, Safe
     return rows
 
 
+HISTORY_HIDDEN = frozenset({"id", "updated_at", "created_at", "is_demo", "configitem_ptr",
+                            "kind"})
+
 # --- history ---------------------------------------------------------------------------------
 
 
@@ -168,13 +171,16 @@ def _field(model: type[models.Model], name: str) -> Any:
         return None
 
 
-def readable_changes(model: type[models.Model],
-                     records: Iterable[Any]) -> list[tuple[Any, list[tuple[Any, Any, Any]]]]:
+def readable_changes(model: type[models.Model], records: Iterable[Any],
+                     ) -> list[tuple[Any, list[tuple[Any, Any, Any]]]]:
     """For each audit record: (record, [(field label, before, after), …]) with choice labels
-    and the names of referenced records (one query per referenced model)."""
+    and the names of referenced records (one query per referenced model). Records of other
+    objects (relations, documents of the item) come with no rows: their summary says it."""
+    label = f"{model._meta.app_label}.{model._meta.model_name}"
     records = list(records)
+    own = [rec for rec in records if rec.object_type == label]
     wanted: dict[type[models.Model], set[Any]] = {}
-    for rec in records:
+    for rec in own:
         for name, pair in (rec.changes or {}).items():
             field = _field(model, name)
             if field is not None and field.is_relation and field.related_model is not None:
@@ -206,13 +212,17 @@ def readable_changes(model: type[models.Model],
     out = []
     for rec in records:
         rows = []
-        for name, pair in sorted((rec.changes or {}).items()):
-            if name in ("updated_at", "created_at", "is_demo", "configitem_ptr", "kind"):
-                continue
-            field = _field(model, name)
-            label = field.verbose_name if field is not None else name
-            before, after = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
-            rows.append((label, show(field, before), show(field, after)))
+        if rec.object_type == label:
+            for name, pair in sorted((rec.changes or {}).items()):
+                if name in HISTORY_HIDDEN:
+                    continue
+                before, after = [*pair, None, None][:2] if isinstance(pair, list) else (
+                    None, pair)
+                if before in (None, "", []) and after in (None, "", []):
+                    continue  # a field left empty when the record was created
+                field = _field(model, name)
+                title = field.verbose_name if field is not None else name
+                rows.append((title, show(field, before), show(field, after)))
         out.append((rec, rows))
     return out
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,13 +55,18 @@ def _filterset(request: HttpRequest, entry: Entry, queryset: models.QuerySet[Any
     for name in list(form.fields):
         field = form.fields[name]
         model = getattr(getattr(field, "queryset", None), "model", None)
-        if model is None:
-            continue
-        if issubclass(model, ConfigItem):
+        if model is not None and issubclass(model, ConfigItem):
             field.queryset = access.scope(request.user, field.queryset)
-        elif not rv:
+        elif model is not None and not rv:
             # Users limited to some systems do not get the hospital's lists of names.
             del form.fields[name]
+            continue
+        if isinstance(field.widget, forms.SelectMultiple):
+            if model is None:
+                # Few fixed choices (status): checkboxes in one line, not a tall box.
+                field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+            else:
+                field.widget.attrs["size"] = "3"
     style(form)
     return filterset
 

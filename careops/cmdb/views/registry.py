@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from careops.cmdb.forms import items as forms
 from careops.cmdb.models import (
@@ -98,7 +99,7 @@ class Entry:
 
 
 NAME = Column("name", _("Name"), "name", "link")
-CODE = Column("code", _("Code"), "code", "code")
+CODE = Column("code", pgettext_lazy("cmdb", "Code"), "code", "code")
 STATUS = Column("status", _("Status"), "status", "status")
 VENDOR = Column("vendor", _("Vendor"), "", "fk")
 
