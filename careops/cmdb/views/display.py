@@ -122,11 +122,13 @@ def cell(obj: Any, column: Any, records_visible: bool) -> SafeString:
     return plain(value)
 
 
-def field_rows(obj: models.Model, records_visible: bool) -> list[tuple[Any, SafeString]]:
-    """(label, value) for every field of ``obj`` the detail page lists."""
+def field_rows(obj: models.Model, records_visible: bool,
+               skip: Iterable[str] = ()) -> list[tuple[Any, SafeString]]:
+    """(label, value) for every field of ``obj`` the detail page lists (but ``skip``)."""
     rows: list[tuple[Any, SafeString]] = []
+    skipped = set(skip)
     for field in obj._meta.get_fields():
-        if field.name in HIDDEN_FIELDS or field.auto_created:
+        if field.name in HIDDEN_FIELDS or field.auto_created or field.name in skipped:
             continue  # reverse relations and pointers are auto-created
         if field.many_to_many:
             value = format_html_join(", ", "{}", ((link(r, records_visible),)

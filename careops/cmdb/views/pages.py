@@ -344,7 +344,8 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             rows = rows.order_by(*panel.order_by)
         panels.append({"panel": panel, "rows": list(rows)})
     return render(request, "cmdb/record_detail.html", {
-        "entry": entry, "obj": obj, "fields": display.field_rows(obj, True),
+        "entry": entry, "obj": obj,
+        "fields": display.field_rows(obj, True, skip=[p.accessor for p in entry.panels]),
         "panels": panels, "history": history(obj), "history_type": audit.object_label(obj),
         "can_manage": has_cap(request.user, Cap.MANAGE_ITEMS),
         "can_audit": has_cap(request.user, Cap.VIEW_AUDIT),
