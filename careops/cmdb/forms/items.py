@@ -164,10 +164,17 @@ BackupJobForm = _item_form(
 RoomForm = _item_form(Room, ["floor", "is_server_room", "department"])
 
 
+def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 def _record_form(model: type[models.Model], fields: list[str],
                  user_roles: dict[str, tuple[str, ...]] | None = None) -> type[CmdbForm]:
     widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
-    meta = type("Meta", (), {"model": model, "fields": fields, "widgets": widgets})
+    meta = type("Meta", (), {"model": model, "fields": fields, "widgets": widgets,
+                             "formfield_callback": staticmethod(_formfield)})
     return type(f"{model.__name__}Form", (CmdbForm,),
                 {"Meta": meta, "user_roles": user_roles or {}})
 

@@ -525,7 +525,8 @@ def test_navigation_and_sub_navigation(alice: Any, charlie: Any, hospital: Hospi
     counts = {c["entry"].slug: c["count"] for c in page.context["classes"]}
     assert counts["systems"] == 1 and counts["hosts"] == 0
     assert b"/cmdb/sites/" not in page.content
-    assert [r.object_repr for r in page.context["changes"]] == [str(hospital.lis)]
+    assert [(r.object_repr, url) for r, url in page.context["changes"]] == [
+        (str(hospital.lis), item_url(hospital.lis))]
 
 
 def test_sub_navigation_shows_only_tools_that_exist(rf: Any, alice: Any) -> None:

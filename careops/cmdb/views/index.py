@@ -44,11 +44,19 @@ def index(request: HttpRequest) -> HttpResponse:
         labels = [f"cmdb.{e.model._meta.model_name}" for e in ITEMS]
         ids = [str(pk) for pk in visible.values_list("pk", flat=True)]
         changes = changes.filter(object_type__in=labels, object_id__in=ids)
+    recent = list(changes[:RECENT])
+    item_labels = {f"cmdb.{e.model._meta.model_name}" for e in ITEMS}
+    mentioned = [int(r.object_id) for r in recent
+                 if r.object_type in item_labels and r.object_id.isdigit()]
+    existing = {str(pk) for pk in visible.filter(pk__in=mentioned).values_list("pk", flat=True)}
+    rows = [(rec, reverse("cmdb:item_detail", args=[rec.object_id])
+             if rec.object_type in item_labels and rec.object_id in existing else None)
+            for rec in recent]
     return render(request, "cmdb/index.html", {
         "classes": classes, "records": records, "systems": systems,
         "total": sum(counts.values()),
         "maintenance": [(item, display.status_badge(item.status)) for item in maintenance],
-        "changes": list(changes[:RECENT]),
+        "changes": rows,
         "can_manage": has_cap(user, Cap.MANAGE_ITEMS),
         "can_audit": has_cap(user, Cap.VIEW_AUDIT),
     })
