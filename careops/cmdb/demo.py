@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,16 +170,22 @@ def _databases() -> Iterator[dict[str, Any]]:
         yield fields
 
 
+_PLAIN_TABLES: dict[type[models.Model], list[dict[str, Any]]] = {
+    Site: data.SITES, Building: data.BUILDINGS, Floor: data.FLOORS,
+    Department: data.DEPARTMENTS, Room: data.ROOMS, Vendor: data.VENDORS,
+    Contact: data.CONTACTS, NetworkDevice: data.NETWORK_DEVICES,
+    StorageDevice: data.STORAGE_DEVICES, Interface: data.INTERFACES,
+    BackupJob: data.BACKUP_JOBS, Service: data.SERVICES,
+}
+_COMPLETED_TABLES: dict[type[models.Model], Callable[[], Iterator[dict[str, Any]]]] = {
+    BusinessSystem: _systems, Host: _hosts, DatabaseInstance: _databases,
+}
+
+
 def table(model: type[models.Model]) -> list[dict[str, Any]]:
     """The rows of ``model`` as field values; references are still codes."""
-    rows: Iterable[dict[str, Any]] = {
-        Site: data.SITES, Building: data.BUILDINGS, Floor: data.FLOORS,
-        Department: data.DEPARTMENTS, Room: data.ROOMS, Vendor: data.VENDORS,
-        Contact: data.CONTACTS, NetworkDevice: data.NETWORK_DEVICES,
-        StorageDevice: data.STORAGE_DEVICES, Interface: data.INTERFACES,
-        BackupJob: data.BACKUP_JOBS, Service: data.SERVICES,
-    }.get(model) or {BusinessSystem: _systems, Host: _hosts,
-                     DatabaseInstance: _databases}[model]()
+    rows: Iterable[dict[str, Any]] = (
+        _PLAIN_TABLES[model] if model in _PLAIN_TABLES else _COMPLETED_TABLES[model]())
     result = []
     for row in rows:
         fields = dict(row)
@@ -311,9 +317,8 @@ def blockers() -> list[str]:
             if target not in LOAD_ORDER and target is not ConfigItem:
                 continue
             assert isinstance(field_, models.ForeignKey)
-            required = (not field_.null or model is Interface
-                        or field_.remote_field.on_delete is models.CASCADE)
-            if not required:
+            # Nullable references are cleared; required or cascading ones block.
+            if field_.null and field_.remote_field.on_delete is not models.CASCADE:
                 continue
             rows = model._default_manager.filter(
                 is_demo=False, **{f"{field_.name}__is_demo": True}).select_related(field_.name)

@@ -187,7 +187,8 @@ VENDORS = rows(
 
 CONTACTS = rows(
     "vendor name title phone wechat email escalation_level",
-    ("V-OPS", "张磊", "驻场项目经理", "138-0000-1001", "zhanglei_ops", "zhanglei@hengxin-ops.example", 1),
+    ("V-OPS", "张磊", "驻场项目经理", "138-0000-1001", "zhanglei_ops",
+     "zhanglei@hengxin-ops.example", 1),
     ("V-OPS", "王芳", "驻场技术工程师", "138-0000-1002", "wangfang_ops", "", 1),
     ("V-OPS", "陈建国", "质控经理", "138-0000-1003", "", "chenjg@hengxin-ops.example", 2),
     ("V-OPS", "刘海涛", "技术总监", "138-0000-1004", "", "liuht@hengxin-ops.example", 3),

@@ -222,9 +222,11 @@ def test_reset_refuses_when_user_records_need_demo_ones(loaded: demo.Outcome,
                                                         alice: Any) -> None:
     vendor = Vendor.objects.get(code="V-HUAKANG")
     items.create(alice, Contact, {"vendor": vendor, "name": "王工"})
+    floor = Room.objects.get(code="DC-MAIN").floor
+    items.create(alice, Room, {"code": "RM-UPS", "name": "UPS 配电室", "floor": floor})
     with pytest.raises(CommandError) as info:
         call_command("demo", "--reset")
-    assert "王工" in str(info.value)
+    assert "王工" in str(info.value) and "UPS 配电室" in str(info.value)
     assert ConfigItem.objects.filter(is_demo=True).count() > 200
 
 
