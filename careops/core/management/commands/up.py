@@ -28,6 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=settings.BIND, help="address:port to listen on")
         parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
         parser.add_argument("--no-worker", action="store_true", help="web server only")
+        parser.add_argument("--demo", action="store_true",
+                            help="load the demo hospital when the CMDB is still empty")
 
     def handle(self, *args: Any, **options: Any) -> None:
         problem = check_services()
@@ -42,6 +44,8 @@ class Command(BaseCommand):
                     f"{account.password}   (shown once; change it at first login)"))
             else:
                 self.stdout.write(f"Created {account.role} account '{account.username}'.")
+        if options["demo"]:
+            self._load_demo()
         web = [sys.executable, "-m", "gunicorn", "careops.wsgi:application",
                "--bind", options["bind"], "--workers", str(options["workers"]),
                "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60"]
@@ -51,6 +55,17 @@ class Command(BaseCommand):
             children.append(("worker", subprocess.Popen(worker)))
         self.stdout.write(f"CareOps is running at http://{options['bind']}/ (Ctrl-C stops it)")
         self._supervise(children)
+
+    def _load_demo(self) -> None:
+        from careops.cmdb import demo
+        from careops.cmdb.models import ConfigItem
+
+        if ConfigItem.objects.exists():
+            self.stdout.write("The CMDB already has items; the demo hospital is not loaded.")
+            return
+        outcome = demo.load()
+        self.stdout.write(f"Loaded the demo hospital in {outcome.seconds:.1f} s "
+                          f"({outcome.total} records; remove it with 'careops demo --reset').")
 
     def _supervise(self, children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
         stopping = False
