@@ -121,7 +121,11 @@ class Outcome:
 
 
 def _label(model: type[models.Model]) -> str:
-    return str(model._meta.verbose_name_plural)
+    # Console output of careops commands is English, like the rest of the CLI.
+    from django.utils import translation
+
+    with translation.override("en"):
+        return str(model._meta.verbose_name_plural)
 
 
 # --------------------------------------------------------------------------------------

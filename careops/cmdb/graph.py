@@ -32,8 +32,8 @@ _cached: tuple[Any, Graph] | None = None
 
 def _version() -> tuple[Any, ...]:
     items = ConfigItem.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    relations = Relation.objects.aggregate(n=Count("id"), m=Max("id"))
-    return (items["n"], items["t"], relations["n"], relations["m"])
+    relations = Relation.objects.aggregate(n=Count("id"), m=Max("id"), c=Max("created_at"))
+    return (items["n"], items["t"], relations["n"], relations["m"], relations["c"])
 
 
 def derived_edges() -> list[Edge]:
@@ -93,6 +93,28 @@ def graph() -> Graph:
     with _lock:
         _cached = (version, loaded)
     return loaded
+
+
+def current() -> tuple[tuple[Any, ...], Graph]:
+    """The graph and the database version it reflects."""
+    version = _version()
+    with _lock:
+        if _cached is not None and _cached[0] == version:
+            return _cached
+    return version, graph()
+
+
+def relation_added(before: tuple[Any, ...], base: Graph, relation: Relation) -> None:
+    """Add a just-saved relation to the cached graph instead of reloading everything —
+    but only if the database shows that this relation is the only change since
+    ``before`` (the version ``base`` reflects). Anything else: the next call reloads."""
+    global _cached
+    expected = (before[0], before[1], before[2] + 1, relation.pk, relation.created_at)
+    if _version() != expected:
+        return
+    updated = base.with_edge((relation.source_id, relation.type, relation.target_id))
+    with _lock:
+        _cached = (expected, updated)
 
 
 def invalidate() -> None:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from careops.cmdb.actions import items as item_actions
 from careops.cmdb.actions import relations as relation_actions
+from careops.cmdb.actions.relations import refusal_message
 from careops.cmdb.choices import InterfaceDirection
 from careops.cmdb.graph import graph as load_graph
 from careops.cmdb.models import (
@@ -975,7 +976,7 @@ class _Validator:
             try:
                 g.check_new_relation(ids[triple[0]], kind, ids[triple[2]])
             except RelationError as exc:
-                self.error(row, "type", str(exc))
+                self.error(row, "type", refusal_message(exc))
                 continue
             g.requires.setdefault(ids[triple[0]], []).append((kind, ids[triple[2]]))
             self.report.plans.append(plan)

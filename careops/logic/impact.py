@@ -73,15 +73,22 @@ class Impact:
 
 
 class RelationError(ValueError):
-    """A relation that is not allowed; ``str()`` says why, naming the items."""
+    """A relation that is not allowed. ``str()`` says why in English, naming the items;
+    ``code`` and ``params`` let a caller say it in the user's language."""
+
+    def __init__(self, code: str, message: str, **params: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class Graph:
     def __init__(self, nodes: Mapping[int, Node], edges: Iterable[Edge]) -> None:
         self.nodes = dict(nodes)
+        self.edges = list(edges)
         self.dependents: dict[int, list[int]] = {}
         self.requires: dict[int, list[tuple[str, int]]] = {}
-        for source, kind, target in edges:
+        for source, kind, target in self.edges:
             self.requires.setdefault(source, []).append((kind, target))
             if kind in DEPENDENCY_TYPES:
                 self.dependents.setdefault(target, []).append(source)
@@ -124,22 +131,34 @@ class Graph:
     def check_new_relation(self, source: int, kind: str, target: int) -> None:
         """Raise RelationError if ``source kind target`` is not allowed."""
         if source == target:
-            raise RelationError(f"{self._label(source)} cannot relate to itself")
+            raise RelationError("self", f"{self._label(source)} cannot relate to itself",
+                                item=self._label(source))
         allowed = ALLOWED.get(kind)
         if allowed is None:
-            raise RelationError(f"unknown relation type {kind!r}")
+            raise RelationError("unknown_type", f"unknown relation type {kind!r}", type=kind)
         sources, targets = allowed
+        labels = {"source": self._label(source), "source_kind": self._kind(source),
+                  "type": kind, "target": self._label(target),
+                  "target_kind": self._kind(target)}
         if self._kind(source) not in sources or self._kind(target) not in targets:
             raise RelationError(
-                f"{self._label(source)} ({self._kind(source)}) cannot be {kind} "
-                f"{self._label(target)} ({self._kind(target)})")
+                "pair", f"{self._label(source)} ({self._kind(source)}) cannot be {kind} "
+                f"{self._label(target)} ({self._kind(target)})", **labels)
         if (kind, target) in self.requires.get(source, []):
-            raise RelationError(f"{self._label(source)} is already {kind} {self._label(target)}")
+            raise RelationError(
+                "exists", f"{self._label(source)} is already {kind} {self._label(target)}",
+                **labels)
         if kind in CYCLE_TYPES:
             cycle = self.find_path(target, source)
             if cycle is not None:
                 names = " → ".join(self._label(i) for i in [source, *cycle])
-                raise RelationError(f"this relation would make a cycle: {names}")
+                raise RelationError("cycle", f"this relation would make a cycle: {names}",
+                                    path=names)
+
+    def with_edge(self, edge: Edge) -> Graph:
+        """A new graph with one more edge (this one is shared between threads: never
+        changed in place)."""
+        return Graph(self.nodes, [*self.edges, edge])
 
     def find_path(self, start: int, goal: int) -> list[int] | None:
         """A path start → … → goal over cycle-checked edges, or None."""

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from careops.cmdb.graph import graph
+from careops.cmdb import graph
 from careops.cmdb.models import ConfigItem, Relation
 from careops.core import access, audit
 from careops.core.choices import AuditAction
@@ -23,17 +23,33 @@ def add(actor: Any, source: ConfigItem, type: str, target: ConfigItem, *, note: 
         raise PermissionDenied(_("You may not relate %(a)s to %(b)s.") % {"a": source,
                                                                           "b": target})
     with transaction.atomic():
+        version, current = graph.current()
         try:
-            graph().check_new_relation(source.pk, type, target.pk)
+            current.check_new_relation(source.pk, type, target.pk)
         except RelationError as exc:
-            raise ValidationError({"type": str(exc)}) from None
+            raise ValidationError({"type": refusal_message(exc)}) from None
         relation = Relation(source=source, type=type, target=target, note=note,
                             is_demo=is_demo)
         relation.full_clean()
         relation.save()
         audit.record(AuditAction.CREATE, actor=actor, request=request, obj=relation,
                      changes=audit.diff(None, audit.snapshot(relation)))
+        graph.relation_added(version, current, relation)
     return relation
+
+
+def refusal_message(exc: RelationError) -> str:
+    """Why a relation is refused, in the user's language."""
+    templates = {
+        "self": _("%(item)s cannot relate to itself"),
+        "unknown_type": _("unknown relation type %(type)s"),
+        "pair": _("%(source)s (%(source_kind)s) cannot be %(type)s %(target)s "
+                  "(%(target_kind)s)"),
+        "exists": _("%(source)s is already %(type)s %(target)s"),
+        "cycle": _("this relation would make a cycle: %(path)s"),
+    }
+    template = templates.get(exc.code)
+    return template % exc.params if template else str(exc)
 
 
 def remove(actor: Any, relation: Relation, *, request: Any = None) -> None:

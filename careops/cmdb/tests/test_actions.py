@@ -106,3 +106,35 @@ def test_department_users_see_their_systems_read_only(
     assert visible == {"LIS"}
     with pytest.raises(PermissionDenied):
         items.update(charlie, hospital.lis, {"version": "9"})
+
+
+def test_adding_relations_keeps_the_cached_graph_current(alice: Any, hospital: Hospital,
+                                                         django_assert_max_num_queries: Any
+                                                         ) -> None:
+    from careops.cmdb import graph as graph_module
+
+    relations.add(alice, hospital.lis, "runs_on", hospital.lis_host)
+    loaded = graph_module.graph()
+    # The next relation extends the cached graph instead of reloading it.
+    relations.add(alice, hospital.lis, "uses_database", hospital.lis_db)
+    current = graph_module.graph()
+    assert current is not loaded
+    assert (hospital.lis.pk, "uses_database", hospital.lis_db.pk) in current.edges
+    assert impact_of(hospital.lis_db).systems == {hospital.lis.pk}
+    # A change made behind its back (raw ORM) is still noticed: the version differs.
+    Relation.objects.create(source=hospital.his, type="runs_on", target=hospital.his_host)
+    # HIS down takes LIS down too, through the orders interface.
+    assert impact_of(hospital.his_host).systems == {hospital.his.pk, hospital.lis.pk}
+
+
+def test_refusals_speak_the_users_language(alice: Any, hospital: Hospital) -> None:
+    from django.utils import translation
+
+    hypervisor = hospital.make(Host, code="HV-2", name="虚拟化主机", hostname="hv2",
+                               os_family="linux")
+    relations.add(alice, hospital.lis_host, "runs_on", hypervisor)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as info:
+        relations.add(alice, hypervisor, "runs_on", hospital.lis_host)
+    message = info.value.message_dict["type"][0]
+    assert "HV-2 → SRV-LIS → HV-2" in message
+    assert "cycle" not in message
