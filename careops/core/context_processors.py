@@ -21,9 +21,6 @@ NAVIGATION: list[tuple[Any, str, Cap | None]] = [
     (_("Secrets"), "core:secret_list", Cap.MANAGE_SECRETS),
     (_("Lockouts"), "core:lockout_list", Cap.MANAGE_SECURITY),
     (_("Audit log"), "core:audit_list", Cap.VIEW_AUDIT),
-    (_("Topology"), "cmdb:topology", Cap.VIEW_OPERATIONS),
-    (_("Locations"), "cmdb:locations", Cap.VIEW_OPERATIONS),
-    (_("Import inventory"), "cmdb:import", Cap.MANAGE_ITEMS),
 ]
 
 

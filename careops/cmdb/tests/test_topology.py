@@ -221,5 +221,9 @@ def test_it_refuses_the_platform_administrators(sysadmin: Any, client: Any,
 
 
 def test_navigation_links_topology_and_locations(alice: Any, verified_client: Any) -> None:
-    html = verified_client(alice).get(reverse("core:home")).content.decode()
+    client = verified_client(alice)
+    home = client.get(reverse("core:home")).content.decode()
+    assert reverse("cmdb:index") in home
+    # Topology and locations sit in the CMDB's own navigation, on every CMDB page.
+    html = client.get(reverse("cmdb:index")).content.decode()
     assert reverse("cmdb:topology") in html and reverse("cmdb:locations") in html
