@@ -258,7 +258,10 @@ def load_into_database(cmdb: GeneratedCmdb) -> None:
         ConfigItem.objects.bulk_create(
             [ConfigItem(id=i.id, kind=i.kind, code=i.code, name=i.code) for i in cmdb.items],
             batch_size=500)
-        for item in cmdb.items:
+        # Referenced classes first: MariaDB checks foreign keys at once, not at commit.
+        order = ["room", "system", "host", "database", "service", "interface",
+                 "network_device", "storage_device", "backup_job"]
+        for item in sorted(cmdb.items, key=lambda i: order.index(i.kind)):
             model = MODEL_BY_KIND[item.kind]
             child = model(**{"configitem_ptr_id": item.id, **_child_fields(item, floor)})
             child.save_base(raw=True, force_insert=True)
@@ -327,9 +330,16 @@ def recursive_sql() -> str:
     ]
     edges = " UNION ALL ".join(parts)
     return ("WITH RECURSIVE edges (source, target) AS (" + edges + "), "  # noqa: S608
-            "affected (id) AS (SELECT %s UNION "
+            f"affected (id) AS (SELECT CAST(%s AS {_integer_type()}) UNION "
             "SELECT e.source FROM edges e JOIN affected a ON e.target = a.id) "
             "SELECT id FROM affected")
+
+
+def _integer_type() -> str:
+    """The cast that makes the seed row as wide as the ids (PostgreSQL insists)."""
+    from django.db import connection
+
+    return "SIGNED" if connection.vendor == "mysql" else "BIGINT"
 
 
 def sql_impact(sql: str, item: int) -> frozenset[int]:
