@@ -1,7 +1,10 @@
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=static("careops/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/cmdb/", include("careops.cmdb.api.urls")),
     path("api/v1/", include("careops.core.api.urls")),

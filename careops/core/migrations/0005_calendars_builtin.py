@@ -6,13 +6,13 @@ WORKDAY = ["08:00-18:00"]
 LUNCH = ["08:00-12:00", "14:00-18:00"]
 BUILTIN = [
     {"slug": "7x24", "name": "7×24", "observe_holidays": False,
-     "description": "Around the clock, every day of the year.",
+     "description": "全年每天 24 小时（Around the clock, every day of the year）。",
      "weekly_hours": [["00:00-24:00"]] * 7},
     {"slug": "cn-workday", "name": "工作日 08:00-18:00", "observe_holidays": True,
-     "description": "08:00-18:00 on Chinese working days (holidays closed, 调休 open).",
+     "description": "法定工作日 08:00-18:00，法定节假日休息、调休日上班（08:00-18:00 on Chinese working days）。",
      "weekly_hours": [WORKDAY] * 5 + [[], []]},
     {"slug": "cn-5x8", "name": "5×8 午休", "observe_holidays": True,
-     "description": "08:00-12:00 and 14:00-18:00 on Chinese working days.",
+     "description": "法定工作日 08:00-12:00、14:00-18:00（with a lunch break, on Chinese working days）。",
      "weekly_hours": [LUNCH] * 5 + [[], []]},
 ]
 

@@ -56,3 +56,19 @@ def test_it_follows_the_configured_language(client: Any, db: Any, settings: Any)
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert response["Content-Language"] == "en"
     assert "Log in" in response.content.decode()
+
+
+def test_error_pages_keep_the_shell_and_speak_chinese(verified_client: Any, make_user: Any,
+                                                      client: Any, db: Any) -> None:
+    from careops.core.choices import Role
+
+    sysadmin = make_user("sam", Role.SYSTEM_ADMIN)
+    page = verified_client(sysadmin).get("/audit/")
+    assert page.status_code == 403
+    html = page.content.decode()
+    assert 'data-testid="error-403"' in html and "角色" in html
+    assert 'data-testid="main-nav"' in html
+    missing = client.get("/no/such/page/")
+    assert missing.status_code == 404
+    assert 'data-testid="error-404"' in missing.content.decode()
+    assert client.get("/favicon.ico")["Location"].endswith("careops/favicon.svg")
