@@ -324,5 +324,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_choice(
         "CAREOPS_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])},
-    "loggers": {"huey": {"level": "WARNING"}},
+    # The worker logs through our handler (redacted); run_huey then adds no handler of its own.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+                "asyncssh": {"level": "WARNING"}},
 }

@@ -58,7 +58,8 @@ def test_it_runs_the_platform_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert (tmp_path / "var" / "huey.sqlite3").exists()
         while time.monotonic() < deadline and "Huey consumer started" not in log_path.read_text():
             time.sleep(0.2)
-        proc.send_signal(signal.SIGINT)
+        # Ctrl-C in a terminal signals the whole foreground process group.
+        os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
@@ -72,10 +73,53 @@ def test_it_runs_the_platform_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert re.search(rf"account '{account}' with password: \S{{16}}", output), output
     assert "Huey consumer started" in output
     assert "CareOps stopped." in output
+    assert "Traceback" not in output
     # Nothing of the tree is left running.
     leftover = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True,
                               check=False)
     assert leftover.stdout.strip() == ""
+
+
+def test_its_children_die_with_it(tmp_path: Path) -> None:
+    """A supervisor killed outright (OOM killer, kill -9) leaves no orphan behind."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CAREOPS_", "DATABASE_URL", "REDIS_URL", "PYTEST"))}
+    env["CAREOPS_VAR_DIR"] = str(tmp_path / "var")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "careops.cli", "up", "--bind", f"127.0.0.1:{port}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(children) < 2:
+            found = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                   text=True, check=False).stdout.split()
+            children = [int(pid) for pid in found]
+            time.sleep(0.3)
+        assert len(children) == 2
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 20
+        alive = list(children)
+        while alive and time.monotonic() < deadline:
+            alive = [pid for pid in alive if _running(pid)]
+            time.sleep(0.2)
+        assert alive == []
+    finally:
+        for pid in children:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie child of a dead parent is reaped by init; treat "Z" as gone.
+    status = Path(f"/proc/{pid}/stat")
+    return status.exists() and status.read_text().split()[2] != "Z"
 
 
 def test_it_creates_the_first_accounts_only_once(db: object) -> None:

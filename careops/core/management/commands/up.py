@@ -7,6 +7,8 @@ SIGTERM stops both and waits for them; if either dies, the other is stopped too.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import signal
 import subprocess
 import sys
@@ -19,6 +21,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 from careops.core.bootstrap import create_first_accounts
 from careops.core.checks import check_services
+
+PR_SET_PDEATHSIG = 1
+
+
+def _child_setup() -> None:
+    """Run in each child before exec: its own process group, so that Ctrl-C in the
+    terminal reaches only the supervisor (which stops the children in order), and
+    SIGTERM when the supervisor dies, so that no child is ever left orphaned."""
+    os.setpgrp()
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:  # not Linux: the supervisor's own shutdown still stops the children
+        pass
 
 
 class Command(BaseCommand):
@@ -49,10 +65,10 @@ class Command(BaseCommand):
         web = [sys.executable, "-m", "gunicorn", "careops.wsgi:application",
                "--bind", options["bind"], "--workers", str(options["workers"]),
                "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60"]
-        children = [("web", subprocess.Popen(web))]
+        children = [("web", subprocess.Popen(web, preexec_fn=_child_setup))]
         if not options["no_worker"]:
             worker = [sys.executable, "-m", "careops.cli", "run_huey"]
-            children.append(("worker", subprocess.Popen(worker)))
+            children.append(("worker", subprocess.Popen(worker, preexec_fn=_child_setup)))
         self.stdout.write(f"CareOps is running at http://{options['bind']}/ (Ctrl-C stops it)")
         self._supervise(children)
 
