@@ -389,7 +389,9 @@ def _clock(target: Target, history: _History, calendar: Calendar, policy: PauseP
     merged = merge_pauses(spans)
     due = measure.due(start, merged)
     due_u = due.astimezone(_UTC)
-    budget = measure.elapsed(start, due_u, merged)
+    # working minutes/hours and wall-clock units measure exactly their amount up to the due
+    budget = (measure.elapsed(start, due_u, merged) if target.unit == "working_days"
+              else target.duration)
     used = measure.elapsed(start, end, merged)
     fraction = used / budget if budget > _ZERO else (1.0 if end >= due_u else 0.0)
     if met_at is not None and met_at <= due_u:
