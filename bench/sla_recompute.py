@@ -81,30 +81,36 @@ def targets_for(priority: str, in_hours: bool) -> list[Target]:
 
 
 def generate(count: int, seed: int) -> list[list[TicketEvent]]:
-    """Open tickets opened in the 30 days before NOW, each with 3-8 events."""
+    """Open tickets opened in the 30 days before NOW, each with 3-8 events.
+
+    Most are acknowledged within the hour (respond met, status acknowledged); then 1-5
+    of: on site, restored (which starts the report clock of P1/P2), a wait for the
+    hospital or a third party (a pause), back to work, a priority change.
+    """
     rng = random.Random(seed)
     tickets = []
     for _ in range(count):
         opened = NOW - dt.timedelta(minutes=rng.randint(10, 60 * 24 * 30))
-        span = (NOW - opened).total_seconds() / 60
         events = [TicketEvent(opened, "opened", rng.choice(("P1", "P2", "P3", "P3", "P3")))]
-        moments = sorted(opened + dt.timedelta(minutes=rng.randint(0, int(span)))
-                         for _ in range(rng.randint(2, 7)))
-        met = iter(("respond", "on_site"))
-        for moment in moments:
+        cur = opened + dt.timedelta(minutes=rng.randint(1, 90))
+        if rng.random() < 0.9 and cur < NOW:
+            events += [TicketEvent(cur, "target_met", "respond"),
+                       TicketEvent(cur, "status", "acknowledged")]
+        pending = ["on_site", "restore"]
+        for _ in range(rng.randint(1, 5) if len(events) > 1 else rng.randint(2, 7)):
+            cur += dt.timedelta(minutes=rng.randint(5, 60 * 24 * 3))
+            if cur >= NOW:
+                break
             roll = rng.random()
-            if roll < 0.35:
-                name = next(met, None)
-                if name is not None:
-                    events.append(TicketEvent(moment, "target_met", name))
-                    continue
-            if roll < 0.45:
-                events.append(TicketEvent(moment, "priority", rng.choice(("P1", "P2", "P3"))))
+            if roll < 0.35 and pending:
+                events.append(TicketEvent(cur, "target_met", pending.pop(0)))
+            elif roll < 0.45:
+                events.append(TicketEvent(cur, "priority", rng.choice(("P1", "P2", "P3"))))
             elif roll < 0.75:
-                events.append(TicketEvent(moment, "status", rng.choice(
+                events.append(TicketEvent(cur, "status", rng.choice(
                     ("waiting_for_hospital", "waiting_for_third_party"))))
             else:
-                events.append(TicketEvent(moment, "status", "in_progress"))
+                events.append(TicketEvent(cur, "status", "in_progress"))
         rng.shuffle(events)  # the engine sorts; stored histories need not be in order
         tickets.append(events)
     return tickets
