@@ -64,6 +64,7 @@ target for a hypothetical ticket (``careops sla preview``).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -230,6 +231,114 @@ def _wall_elapsed(start: dt.datetime, end: dt.datetime, spans: Sequence[Pause]) 
     return total
 
 
+class WorkIndex:
+    """Working time elapsed between two instants in O(1) days, for one calendar.
+
+    Each day of a range holds its working spans in UTC and the working time of all
+    earlier days of the range (a prefix sum), so the working time between two instants
+    is a difference of two lookups instead of a walk over every day between them. The
+    range grows on demand. Results — including the estimated years, the years of the
+    days :meth:`Calendar.elapsed` would have looked at — equal the calendar's.
+    """
+
+    MARGIN = 400          # days added around a requested day when the range grows
+    MAX_DAYS = 3700       # beyond this the calendar walks instead
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        # (first day, spans per day, working time before each day, estimated days before)
+        self._data: tuple[dt.date, list[tuple[Pause, ...]], list[dt.timedelta], list[int]] = (
+            dt.date(1, 1, 1), [], [_ZERO], [0])
+
+    def _spans(self, day: dt.date) -> tuple[Pause, ...]:
+        tz = self.calendar.tz
+        out = []
+        for iv in self.calendar.day_info(day).hours:
+            pair = []
+            for minute in (iv.start, iv.end):
+                d, offset = day, dt.timedelta(minutes=minute)
+                if offset >= dt.timedelta(days=1):
+                    d, offset = d + dt.timedelta(days=1), offset - dt.timedelta(days=1)
+                pair.append((dt.datetime.combine(d, dt.time(), tzinfo=tz) + offset)
+                            .astimezone(_UTC))
+            out.append((pair[0], pair[1]))
+        return tuple(out)
+
+    def _cover(self, first: dt.date, last: dt.date) -> bool:
+        start, spans, _, _ = self._data
+        if spans and start <= first and last < start + dt.timedelta(days=len(spans)):
+            return True
+        if spans:
+            first, last = min(first, start), max(last, start + dt.timedelta(days=len(spans) - 1))
+        first -= dt.timedelta(days=self.MARGIN)
+        last += dt.timedelta(days=self.MARGIN)
+        count = (last - first).days + 1
+        if count > self.MAX_DAYS:
+            return False
+        new_spans: list[tuple[Pause, ...]] = []
+        cum, est = [_ZERO], [0]
+        for i in range(count):
+            day = first + dt.timedelta(days=i)
+            day_spans = self._spans(day)
+            new_spans.append(day_spans)
+            cum.append(cum[-1] + sum((e - s for s, e in day_spans), _ZERO))
+            est.append(est[-1] + (1 if self.calendar.day_info(day).estimated else 0))
+        self._data = (first, new_spans, cum, est)  # one assignment: readers see one snapshot
+        return True
+
+    def _worked(self, t: dt.datetime, data: tuple[dt.date, list[tuple[Pause, ...]],
+                                                   list[dt.timedelta], list[int]]) -> dt.timedelta:
+        """Working time from the start of the range to ``t``."""
+        start, spans, cum, _ = data
+        i = (t.astimezone(self.calendar.tz).date() - start).days
+        total = cum[i]
+        for s, e in spans[i]:
+            if s >= t:
+                break
+            total += min(e, t) - s
+        return total
+
+    def elapsed(self, a: dt.datetime, b: dt.datetime,
+                pauses: Sequence[Pause]) -> tuple[dt.timedelta, frozenset[int]]:
+        """Like :meth:`Calendar.elapsed` with merged UTC ``pauses``; ``a < b``."""
+        tz = self.calendar.tz
+        first = a.astimezone(tz).date()
+        stop = b.astimezone(tz).date()        # the walk visits the days before ``stop`` ...
+        midnight = dt.datetime.combine(stop, dt.time(), tzinfo=tz)
+        if midnight < b:                      # ... and ``stop`` itself unless b is its midnight
+            stop += dt.timedelta(days=1)
+        if not self._cover(first, stop):
+            out = self.calendar.elapsed(a, b, pauses)
+            return out.value, out.estimated_years
+        data = self._data
+        total = self._worked(b, data) - self._worked(a, data)
+        for p_start, p_end in pauses:
+            lo, hi = max(p_start, a), min(p_end, b)
+            if hi > lo:
+                total -= self._worked(hi, data) - self._worked(lo, data)
+        day0, _, _, est = data
+        i, j = (first - day0).days, (stop - day0).days
+        years: set[int] = set()
+        if est[j] > est[i]:
+            for year in range(first.year, (stop - dt.timedelta(days=1)).year + 1):
+                lo_i = max(i, (dt.date(year, 1, 1) - day0).days)
+                hi_j = min(j, (dt.date(year + 1, 1, 1) - day0).days)
+                if est[hi_j] > est[lo_i]:
+                    years.add(year)
+        return total, frozenset(years)
+
+
+_INDEXES: weakref.WeakKeyDictionary[Calendar, WorkIndex] = weakref.WeakKeyDictionary()
+
+
+def work_index(calendar: Calendar) -> WorkIndex:
+    """The shared index of ``calendar`` (calendars are immutable)."""
+    index = _INDEXES.get(calendar)
+    if index is None:
+        index = _INDEXES[calendar] = WorkIndex(calendar)
+    return index
+
+
 class _Measure:
     """Due, elapsed and "instant at" for one target on one calendar."""
 
@@ -256,9 +365,9 @@ class _Measure:
             return _ZERO
         if not self.target.working:
             return _wall_elapsed(start, end, spans)
-        out = self.calendar.elapsed(start, end, spans)
-        self.years |= out.estimated_years
-        return out.value
+        value, years = work_index(self.calendar).elapsed(start, end, spans)
+        self.years |= years
+        return value
 
     def add(self, start: dt.datetime, amount: dt.timedelta,
             spans: Sequence[Pause]) -> dt.datetime:

@@ -28,8 +28,9 @@ from careops.logic.sla import (
     format_preview,
     preview,
     warnings,
+    work_index,
 )
-from careops.logic.worktime import Calendar, WeeklyHours
+from careops.logic.worktime import Calendar, WeeklyHours, merge_pauses
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = Calendar(SH, WeeklyHours.on(range(5), ["08:00-18:00"]), observe_holidays=True,
@@ -337,3 +338,26 @@ def test_a_paused_clock_is_paused_and_its_due_keeps_moving(
         assert clock.state == "paused" or clock.due_at == pause_at
         dues.append(clock.due_at)
     assert dues == sorted(dues)
+
+
+LUNCH = Calendar(SH, WeeklyHours.on(range(6), ["08:00-12:00", "14:00-24:00"]),
+                 observe_holidays=True, holidays=PackageHolidays())
+wide = st.integers(0, 60 * 24 * 800).map(lambda m: START + m * MIN)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cal=st.sampled_from([CAL, LUNCH]), a=wide, length=st.integers(1, 60 * 24 * 400),
+       pauses=st.lists(st.tuples(st.integers(-60 * 24 * 5, 60 * 24 * 400),
+                                 st.integers(0, 60 * 24 * 10)), max_size=4))
+def test_the_work_index_measures_like_the_calendar(
+        cal: Calendar, a: dt.datetime, length: int, pauses: list[tuple[int, int]]) -> None:
+    b = a + length * MIN
+    spans = merge_pauses([(a + s * MIN, a + (s + d) * MIN) for s, d in pauses])
+    expected = cal.elapsed(a, b, spans)
+    assert work_index(cal).elapsed(a, b, spans) == (expected.value, expected.estimated_years)
+
+
+def test_the_work_index_reports_a_year_without_holiday_data() -> None:
+    got = work_index(CAL).elapsed(at(2026, 12, 31, 9), at(2027, 1, 4, 9), [])
+    assert got == (dt.timedelta(hours=9 + 10 + 1), frozenset({2027}))
+    assert work_index(CAL).elapsed(at(2026, 12, 30, 9), at(2027, 1, 1, 0), [])[1] == frozenset()
