@@ -361,3 +361,21 @@ def test_the_work_index_reports_a_year_without_holiday_data() -> None:
     got = work_index(CAL).elapsed(at(2026, 12, 31, 9), at(2027, 1, 4, 9), [])
     assert got == (dt.timedelta(hours=9 + 10 + 1), frozenset({2027}))
     assert work_index(CAL).elapsed(at(2026, 12, 30, 9), at(2027, 1, 1, 0), [])[1] == frozenset()
+
+
+def test_preview_names_a_bad_pause() -> None:
+    with pytest.raises(SlaError) as err:
+        preview(IN_HOURS, at(2026, 11, 2, 9), CAL,
+                [(dt.datetime(2026, 11, 2, 10), at(2026, 11, 2, 11))])
+    assert err.value.field == "pauses"
+    with pytest.raises(SlaError) as err:
+        preview(IN_HOURS, dt.datetime(2026, 11, 2, 9), CAL)
+    assert err.value.field == "opened"
+
+
+def test_a_pause_in_the_preview_moves_every_target_it_overlaps() -> None:
+    rows = dict((name, due) for name, due, _ in preview(
+        [Target("respond", 1, "hours"), Target("restore", 4, "working_hours")],
+        at(2026, 11, 2, 9), CAL, [(at(2026, 11, 2, 9, 30), at(2026, 11, 2, 10, 0))]))
+    assert rows == {"respond": "2026-11-02T10:30:00+08:00",
+                    "restore": "2026-11-02T13:30:00+08:00"}
