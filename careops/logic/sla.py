@@ -41,6 +41,8 @@ Rules
   moving later while it waits. Pauses before the clock started or after it was
   met do not count. Working targets skip pauses as :mod:`worktime` does;
   wall-clock targets are extended by the paused wall-clock time.
+* **As of now.** Events after ``now`` are left out: the clocks are those that
+  were shown at ``now`` (a report can replay any past instant).
 * **Met / breached.** The first ``target_met`` for a target at or after its
   start meets it. ``met_at <= due`` is met on time. A clock breaches at the
   instant ``due`` (``breached_at = due``); a target met after its due is
@@ -396,11 +398,15 @@ class _History:
     met: Mapping[str, tuple[dt.datetime, ...]]
 
 
-def _read(events: Iterable[TicketEvent]) -> _History:
+def _read(events: Iterable[TicketEvent], now: dt.datetime) -> _History:
+    """The history as known at ``now``: later events are left out."""
     ordered = sorted(events, key=lambda e: e.at.astimezone(_UTC))
     opened = [e for e in ordered if e.kind == "opened"]
     if not opened:
         raise SlaError("events", "the history has no 'opened' event")
+    if opened[0].at > now:
+        raise SlaError("now", "is before the ticket was opened")
+    ordered = [e for e in ordered if e.at <= now]
     first = opened[0]
     priority = first.value
     statuses: list[tuple[dt.datetime, str]] = []
@@ -479,7 +485,7 @@ def compute_clocks(
 ) -> list[Clock]:
     """Every clock of the ticket at ``now``, in the order ``targets_for`` gave them."""
     now_u = _aware(now, "now")
-    history = _read(events)
+    history = _read(events, now_u)
     in_hours, years0 = opened_in_hours(calendar, history.opened_at)
     targets = list(targets_for(history.priority, in_hours))
     clocks: dict[str, Clock] = {}

@@ -379,3 +379,37 @@ def test_a_pause_in_the_preview_moves_every_target_it_overlaps() -> None:
         at(2026, 11, 2, 9), CAL, [(at(2026, 11, 2, 9, 30), at(2026, 11, 2, 10, 0))]))
     assert rows == {"respond": "2026-11-02T10:30:00+08:00",
                     "restore": "2026-11-02T13:30:00+08:00"}
+
+
+@FAST
+@given(target=targets.filter(lambda t: t.amount > 0), history=histories(),
+       steps=st.lists(st.integers(0, 60 * 24 * 3), min_size=1, max_size=6))
+def test_a_periodic_caller_is_warned_of_each_crossing_once(
+        target: Target, history: tuple[list[TicketEvent], dt.datetime], steps: list[int]) -> None:
+    events, now = history
+    sent: list[str] = []
+    clock = None
+    for step in sorted(steps):
+        clock = one(events, target, now + step * MIN)
+        found = warnings([clock], CAL, previously_sent=sent)
+        assert not {w.key for w in found} & set(sent)
+        assert all(w.at <= now + step * MIN for w in found)
+        sent += [w.key for w in found]
+        assert warnings([clock], CAL, previously_sent=sent) == []
+    assert len(sent) == len(set(sent))
+    assert clock is not None
+    if clock.state == "breached":
+        assert "t:P:breach" in sent
+
+
+def test_it_replays_the_clocks_as_they_were_at_a_past_instant() -> None:
+    events = [ev(at(2026, 11, 2, 9, 0), "opened", "P1"),
+              ev(at(2026, 11, 2, 9, 10), "target_met", "respond"),
+              ev(at(2026, 11, 2, 9, 20), "priority", "P3")]
+    before = clocks(events, at(2026, 11, 2, 9, 5), by_priority)
+    assert before["respond"].state == "running" and before["respond"].priority == "P1"
+    assert before["respond"].met_at is None
+    assert clocks(events, at(2026, 11, 2, 9, 30), by_priority)["respond"].priority == "P3"
+    with pytest.raises(SlaError) as err:
+        clocks(events, at(2026, 11, 2, 8, 0), by_priority)
+    assert err.value.field == "now"
