@@ -333,6 +333,7 @@ class Calendar:
                 raise CalendarError(f"{day.isoformat()} is given twice")
             self.overrides[day] = normalise_intervals(items, day.isoformat())
         self._days: dict[dt.date, DayInfo] = {}
+        self._periods: dict[dt.date, tuple[_Span, ...]] = {}
 
     def __repr__(self) -> str:
         return f"Calendar({self.name or self.tz.key!r})"
@@ -385,8 +386,15 @@ class Calendar:
     def _local_date(self, t: dt.datetime) -> dt.date:
         return t.astimezone(self.tz).date()
 
-    def _periods_of(self, day: dt.date, trace: set[int]) -> list[_Span]:
-        return [(self._at(day, iv.start), self._at(day, iv.end)) for iv in self._hours(day, trace)]
+    def _periods_of(self, day: dt.date, trace: set[int]) -> tuple[_Span, ...]:
+        hours = self._hours(day, trace)
+        periods = self._periods.get(day)
+        if periods is None:
+            # the day's hours as UTC spans, cached like the day itself (the hours are fixed)
+            periods = tuple((self._at(day, iv.start), self._at(day, iv.end)) for iv in hours)
+            if len(self._periods) < 20000:
+                self._periods[day] = periods
+        return periods
 
     def _periods_from(
         self, t: dt.datetime, trace: set[int], until: dt.datetime | None = None
@@ -394,8 +402,13 @@ class Calendar:
         """Working periods that end after ``t``, in order (stops at ``until``)."""
         day = self._local_date(t)
         empty = 0
+        stop: dt.date | None = None  # the first day whose local midnight is at or after until
+        if until is not None:
+            stop = self._local_date(until)
+            if self._at(stop, 0) < until:
+                stop += dt.timedelta(days=1)
         while True:
-            if until is not None and self._at(day, 0) >= until:
+            if stop is not None and day >= stop:
                 return
             periods = self._periods_of(day, trace)
             if periods:
