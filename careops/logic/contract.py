@@ -821,3 +821,28 @@ def _described(targets: Sequence[Target]) -> dict[str, str]:
         amount = int(target.amount) if target.amount == int(target.amount) else target.amount
         out[target.name] = f"{amount} {target.unit.replace('_', ' ')}"
     return out
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def locate(text: str, path: str) -> int:
+    """The line of ``path`` (``systems[2]``, ``parties.vendor``) in a contract document,
+    the nearest enclosing node's line when part of it is missing, 1 when unreadable."""
+    try:
+        node: Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return 1
+    if node is None:
+        return 1
+    line = _line(node)
+    for key, index in _PATH_PART.findall(path):
+        child: Node | None = None
+        if key and isinstance(node, MappingNode):
+            child = next((v for k, v in node.value if str(k.value) == key), None)
+        elif index and isinstance(node, SequenceNode) and int(index) < len(node.value):
+            child = node.value[int(index)]
+        if child is None:
+            break
+        node, line = child, _line(child)
+    return line
