@@ -6,3 +6,8 @@ class ContractsConfig(AppConfig):
     name = "careops.contracts"
     label = "contracts"
     verbose_name = _("Contracts")
+
+    def ready(self) -> None:
+        from careops.contracts import scoping
+
+        scoping.install()

@@ -106,7 +106,8 @@ class Duration:
 
     def __str__(self) -> str:
         amount = int(self.amount) if self.amount == int(self.amount) else self.amount
-        return f"{amount} {self.unit.replace('_', ' ')}"
+        unit = self.unit.replace("_", " ")
+        return f"{amount} {unit[:-1] if amount == 1 else unit}"
 
 
 @dataclass(frozen=True)
@@ -451,7 +452,7 @@ def _level(r: _Reader, node: Node, path: str, cals: Mapping[str, str]) -> LevelT
         given = "in_hours" if "in_hours" in keys else "out_of_hours"
         r.error(keys[given][0], _join(path, given),
                 "give both in_hours and out_of_hours, or neither")
-    if not common and not any(split.values()) and isinstance(node, MappingNode):
+    if isinstance(node, MappingNode) and not node.value:
         r.error(node, path, "no targets given")
     return LevelTargets(common, split.get("in_hours", {}), split.get("out_of_hours", {}))
 
@@ -539,7 +540,7 @@ def _tiers(r: _Reader, node: Node, path: str, cals: Mapping[str, str]) -> tuple[
         tier_path = _join(path, name)
         targets, keys = _targets(r, tier_node, tier_path, cals, ("note",))
         note = r.text(keys["note"][1], _join(tier_path, "note")) if "note" in keys else ""
-        if not targets and not note and isinstance(tier_node, MappingNode):
+        if isinstance(tier_node, MappingNode) and not tier_node.value:
             r.error(tier_node, tier_path, "no targets given (a tier without deadlines "
                                           "needs a note saying why)")
         tiers.append(Tier(name, targets, note))
