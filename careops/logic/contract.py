@@ -34,8 +34,8 @@ PAUSE_STATES = ("waiting_hospital", "waiting_third_party", "waiting_approval", "
 FREQUENCIES = ("once", "day", "week", "month", "quarter", "half_year", "year", "contract")
 OWNERS = ("vendor", "hospital", "both")
 OBLIGATION_KINDS = (
-    "inspection", "remote_inspection", "onsite_inspection", "inspection_summary", "performance_tuning",
-    "backup_check", "restore_drill", "knowledge_base", "security_patching",
+    "inspection", "remote_inspection", "onsite_inspection", "inspection_summary",
+    "performance_tuning", "backup_check", "restore_drill", "knowledge_base", "security_patching",
     "vulnerability_check", "service_review", "document_submission", "training",
     "emergency_plan", "technical_documents", "fault_summary", "assessment", "survey", "other",
 )
