@@ -85,7 +85,7 @@ class ContractError:
 
 class ContractInvalid(ValueError):
     def __init__(self, errors: Sequence[ContractError]) -> None:
-        self.errors = tuple(sorted(errors, key=lambda e: (e.line, e.path)))
+        self.errors = tuple(sorted(errors, key=lambda e: e.line))
         super().__init__("; ".join(str(e) for e in self.errors))
 
 
@@ -401,7 +401,7 @@ class _Reader:
         unit_key = unit_text.strip().lower()
         unit = UNIT_ALIASES.get(unit_key, unit_key.replace(" ", "_"))
         if unit not in UNITS:
-            close = difflib.get_close_matches(unit, list(UNITS), n=1, cutoff=0.5)
+            close = difflib.get_close_matches(unit, list(UNITS), n=1, cutoff=0.7)
             hint = f"; did you mean “{close[0]}”?" if close else ""
             self.error(unit_node, path, f"unknown unit “{unit_text}”; one of "
                                         f"{', '.join(UNITS)}{hint}")
