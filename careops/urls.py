@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("cmdb/", include("careops.cmdb.urls")),
+    path("contracts/", include("careops.contracts.urls")),
     path("", include("careops.core.urls")),
 ]

@@ -5,36 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from rest_framework.test import APIClient
 
-from careops.cmdb.models import BusinessSystem, Vendor
 from careops.contracts.actions import profiles
 from careops.contracts.models import ContractProfile, ContractVersion, ImmutableVersion
+from careops.contracts.tests.conftest import ROOT, SEED_004
 from careops.core.models import AuditRecord
 from careops.logic.contract import ContractInvalid
-
-ROOT = Path(__file__).resolve().parents[3]
-SEED_004 = ROOT / "contracts" / "examples" / "seed-004-surgical-video-exam.yaml"
-
-
-@pytest.fixture
-def cmdb(db: Any) -> dict[str, Any]:
-    vendor = Vendor.objects.create(code="V-EDU", name="博学医教科技有限公司")
-    video = BusinessSystem.objects.create(code="SURG-VIDEO", name="手术视频",
-                                          category="research_teaching")
-    exam = BusinessSystem.objects.create(code="EXAM-STD", name="考试系统",
-                                         category="research_teaching")
-    return {"vendor": vendor, "systems": [video, exam]}
-
-
-@pytest.fixture
-def seed_004() -> str:
-    return SEED_004.read_text(encoding="utf-8")
 
 
 def api(user: Any) -> APIClient:
