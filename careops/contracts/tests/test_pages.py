@@ -55,7 +55,7 @@ def test_it_replaces_a_version_from_the_contract_page(alice: Any, cmdb: Any,
     assert client.get("/contracts/seed-004-edu/?version=9").status_code == 404
 
 
-def test_it_keeps_loading_for_the_hospital_admin(alice: Any, bob: Any, charlie: Any,
+def test_it_refuses_loading_to_others_and_hides_contracts_from_departments(alice: Any, bob: Any, charlie: Any,
                                                  cmdb: Any, seed_004: str,
                                                  verified_client: Any) -> None:
     profiles.load_profile(alice, seed_004)
