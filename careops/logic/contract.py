@@ -56,7 +56,7 @@ UNITS: dict[str, tuple[str, str, int]] = {
     "months": ("wall", "months", 1),
 }
 UNIT_ALIASES = {
-    "min": "minutes", "mins": "minutes", "minute": "minutes", "m": "minutes",
+    "min": "minutes", "mins": "minutes", "minute": "minutes",
     "h": "hours", "hour": "hours", "hr": "hours", "hrs": "hours",
     "d": "days", "day": "days",
     "working minute": "working_minutes", "working minutes": "working_minutes",
