@@ -55,9 +55,9 @@ def test_it_replaces_a_version_from_the_contract_page(alice: Any, cmdb: Any,
     assert client.get("/contracts/seed-004-edu/?version=9").status_code == 404
 
 
-def test_it_refuses_loading_to_others_and_hides_contracts_from_departments(alice: Any, bob: Any, charlie: Any,
-                                                 cmdb: Any, seed_004: str,
-                                                 verified_client: Any) -> None:
+def test_it_refuses_loading_to_others_and_hides_contracts_from_departments(
+        alice: Any, bob: Any, charlie: Any, cmdb: Any, seed_004: str,
+        verified_client: Any) -> None:
     profiles.load_profile(alice, seed_004)
     assert verified_client(bob).get("/contracts/load/").status_code == 403
     assert verified_client(charlie).get("/contracts/seed-004-edu/").status_code == 404
