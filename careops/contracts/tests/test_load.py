@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from rest_framework.test import APIClient
 
 from careops.contracts.actions import profiles
@@ -143,3 +144,15 @@ def test_it_loads_from_the_command_line_as_a_named_user(alice: Any, cmdb: Any) -
     assert version.created_by == alice
     with pytest.raises(CommandError, match="no user 'nobody'"):
         call_command("contract", "load", str(SEED_004), "--as", "nobody")
+
+
+def test_it_loads_all_five_examples_into_the_demo_hospital(alice: Any) -> None:
+    from careops.cmdb import demo
+
+    demo.load()
+    for path in sorted((ROOT / "contracts" / "examples").glob("seed-00*.yaml")):
+        result = profiles.load_profile(alice, path.read_text(encoding="utf-8"))
+        assert result.created, path
+    counts = dict(ContractProfile.objects.annotate(n=Count("systems")).values_list("code", "n"))
+    assert counts == {"seed-000-twin": 1, "seed-001-unified": 37, "seed-002-jiahe": 1,
+                      "seed-003-dialysis": 2, "seed-004-edu": 2}
