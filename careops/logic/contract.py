@@ -494,8 +494,12 @@ def _condition(r: _Reader, node: Node, path: str, cals: Mapping[str, str]) -> Co
         rooms = r.number(keys["rooms_over"][1], _join(path, "rooms_over"), integer=True)
         values["rooms_over"] = None if rooms is None else int(rooms)
     if "duration_over" in keys:
-        values["duration_over"] = r.duration(keys["duration_over"][1],
-                                             _join(path, "duration_over"), cals)
+        duration = r.duration(keys["duration_over"][1], _join(path, "duration_over"), cals)
+        if duration is not None and duration.clock != "wall":
+            r.error(keys["duration_over"][1], _join(path, "duration_over"),
+                    "an outage lasts wall-clock time: use minutes, hours or days")
+            duration = None
+        values["duration_over"] = duration
     return Condition(**values)
 
 
@@ -755,12 +759,13 @@ def classify(contract: Contract, facts: Facts) -> str:
     if contract.priorities is None:
         return ""
     for rule in contract.priorities.rules:
-        if _matches(rule.when, facts):
+        if matches(rule.when, facts):
             return rule.priority
     return contract.priorities.default
 
 
-def _matches(cond: Condition, facts: Facts) -> bool:
+def matches(cond: Condition, facts: Facts) -> bool:
+    """Whether every condition of ``cond`` holds for ``facts``."""
     if cond.scope and facts.scope not in cond.scope:
         return False
     if cond.kind and facts.kind not in cond.kind:

@@ -9,10 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from careops.logic.contract import (
+    SCOPES,
+    SEVERITIES,
+    Condition,
     ContractInvalid,
+    Duration,
     Facts,
     classify,
     locate,
+    matches,
     parse_contract,
     summary,
     targets_for,
@@ -172,6 +177,9 @@ def test_it_reports_every_error_at_once_with_its_line() -> None:
     ("obligations: [{code: a, kind: training, title: t, every: year, owner: them}]",
      "obligations[0].owner", "unknown value"),
     ("penalties: [{on: breach, remedy: fee_reduction}]", "penalties[0].on", "unknown value"),
+    ("priorities: {levels: [P1], default: P1, rules: [{priority: P1, when: "
+     "{duration_over: 1 working day}}]}", "priorities.rules[0].when.duration_over",
+     "wall-clock"),
 ])
 def test_it_refuses_bad_input_naming_the_path(body: str, path: str, fragment: str) -> None:
     errors = errors_of(body)
@@ -260,3 +268,25 @@ def test_it_normalises_any_wall_duration_to_minutes(amount: int, unit: str,
     (target,) = targets_for(contract, "change", "P2")
     assert (target.amount, target.unit, target.clock) == (amount * UNITS[unit], "minutes",
                                                           "wall")
+
+
+conditions = st.builds(
+    Condition,
+    scope=st.lists(st.sampled_from(SCOPES), unique=True).map(tuple),
+    severity=st.lists(st.sampled_from(SEVERITIES), unique=True).map(tuple),
+    rooms_over=st.none() | st.integers(min_value=0, max_value=3),
+    duration_over=st.none() | st.integers(min_value=1, max_value=60).map(
+        lambda n: Duration(n, "minutes")),
+)
+facts = st.builds(Facts, scope=st.sampled_from(SCOPES), severity=st.sampled_from(SEVERITIES),
+                  rooms=st.integers(min_value=0, max_value=5),
+                  duration_minutes=st.integers(min_value=0, max_value=90))
+
+
+@given(earlier=conditions, later=conditions, situation=facts)
+def test_a_rule_called_unreachable_really_is(earlier: Condition, later: Condition,
+                                            situation: Facts) -> None:
+    """If ``earlier`` covers ``later``, whatever ``later`` matches ``earlier`` matches too,
+    so refusing ``later`` never removes a reachable rule."""
+    if earlier.covers(later) and matches(later, situation):
+        assert matches(earlier, situation)
