@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "csp",
     "careops.core",
     "careops.cmdb",
+    "careops.contracts",
 ]
 
 MIDDLEWARE = [

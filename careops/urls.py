@@ -7,9 +7,11 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("careops/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/cmdb/", include("careops.cmdb.api.urls")),
+    path("api/v1/contracts/", include("careops.contracts.api.urls")),
     path("api/v1/", include("careops.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("cmdb/", include("careops.cmdb.urls")),
+    path("contracts/", include("careops.contracts.urls")),
     path("", include("careops.core.urls")),
 ]

@@ -33,12 +33,13 @@ class Cap(StrEnum):
     CHANGE_OPERATIONS = "change_operations"  # work tickets, items, jobs (scoped)
     APPROVE = "approve"                      # approve changes, confirm reports
     MANAGE_ITEMS = "manage_items"            # create/delete CMDB items, vendors, locations
+    MANAGE_CONTRACTS = "manage_contracts"    # load contract profiles and new versions
 
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.HOSPITAL_ADMIN: frozenset(
         {Cap.MANAGE_CALENDARS, Cap.MANAGE_CHANNELS, Cap.VIEW_OPERATIONS,
-         Cap.CHANGE_OPERATIONS, Cap.APPROVE, Cap.MANAGE_ITEMS}
+         Cap.CHANGE_OPERATIONS, Cap.APPROVE, Cap.MANAGE_ITEMS, Cap.MANAGE_CONTRACTS}
     ),
     Role.IT_ENGINEER: frozenset({Cap.VIEW_OPERATIONS, Cap.CHANGE_OPERATIONS, Cap.MANAGE_ITEMS}),
     Role.VENDOR_ENGINEER: frozenset({Cap.VIEW_OPERATIONS, Cap.CHANGE_OPERATIONS}),
@@ -70,6 +71,7 @@ CAP_LABELS: dict[Cap, Any] = {
     Cap.CHANGE_OPERATIONS: _("Change operations data"),
     Cap.APPROVE: _("Approve changes and confirm reports"),
     Cap.MANAGE_ITEMS: _("Create and delete configuration items"),
+    Cap.MANAGE_CONTRACTS: _("Load contract profiles and their versions"),
 }
 
 ROLE_DESCRIPTIONS: dict[str, Any] = {
