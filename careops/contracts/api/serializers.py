@@ -10,7 +10,8 @@ from careops.contracts.models import ContractProfile, ContractVersion
 
 
 class VersionSerializer(serializers.ModelSerializer[ContractVersion]):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True)
 
     class Meta:
         model = ContractVersion
@@ -19,8 +20,10 @@ class VersionSerializer(serializers.ModelSerializer[ContractVersion]):
 
 
 class ProfileSerializer(serializers.ModelSerializer[ContractProfile]):
-    vendor = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    systems = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    vendor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True)
+    systems: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True)
     current_version = serializers.SerializerMethodField()
 
     class Meta:
