@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from careops.contracts.models import ContractProfile, ContractVersion
+from careops.logic.contract import KINDS
 
 
 class VersionSerializer(serializers.ModelSerializer[ContractVersion]):
@@ -40,3 +41,21 @@ class ProfileSerializer(serializers.ModelSerializer[ContractProfile]):
 class LoadSerializer(serializers.Serializer[Any]):
     yaml = serializers.CharField(trim_whitespace=False, max_length=1_000_000)
     valid_from = serializers.DateField(required=False, allow_null=True)
+
+
+class PreviewQuerySerializer(serializers.Serializer[Any]):
+    """GET parameters of ``{code}/sla-preview/``."""
+
+    kind = serializers.ChoiceField(choices=KINDS)
+    priority = serializers.CharField(max_length=40,
+                                     help_text="P1/P2…, or a bug class or request tier")
+    opened = serializers.DateTimeField(help_text="ISO 8601 with offset")
+    pause = serializers.ListField(child=serializers.CharField(), required=False, default=list,
+                                  help_text="START/END, repeatable")
+
+
+class PreviewRowSerializer(serializers.Serializer[Any]):
+    target = serializers.CharField()
+    due = serializers.DateTimeField()
+    estimated = serializers.BooleanField()
+    missing_years = serializers.ListField(child=serializers.IntegerField())

@@ -17,10 +17,18 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careops.contracts import sla as contract_sla
 from careops.contracts.actions import profiles
-from careops.contracts.api.serializers import LoadSerializer, ProfileSerializer, VersionSerializer
+from careops.contracts.api.serializers import (
+    LoadSerializer,
+    PreviewQuerySerializer,
+    PreviewRowSerializer,
+    ProfileSerializer,
+    VersionSerializer,
+)
 from careops.contracts.models import ContractProfile
 from careops.core import access
+from careops.core import calendars as cals
 from careops.logic.contract import ContractInvalid
 
 
@@ -63,3 +71,38 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         profile = self.get_object()
         return Response(VersionSerializer(profile.versions.select_related("created_by"),
                                           many=True).data)
+
+    @extend_schema(parameters=[PreviewQuerySerializer],
+                   responses=PreviewRowSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="sla-preview")
+    def sla_preview(self, request: Request, code: str | None = None) -> Response:
+        """Every SLA target of a ticket of ``kind`` at ``priority`` opened at ``opened``
+        under this contract's current version, with its due instant (as ``careops sla
+        preview``)."""
+        profile = self.get_object()
+        query = PreviewQuerySerializer(data={
+            "kind": request.query_params.get("kind"),
+            "priority": request.query_params.get("priority"),
+            "opened": request.query_params.get("opened"),
+            "pause": request.query_params.getlist("pause"),
+        })
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        try:
+            contract = contract_sla.load_contract(profile.code)
+            _row, calendar = cals.get_calendar(contract.working_calendar)
+            pauses = []
+            for text in data["pause"]:
+                try:
+                    pauses.append(cals.parse_pause(text, calendar.tz))
+                except ValueError:
+                    raise exceptions.ValidationError(
+                        {"pause": [f"{text!r} is not START/END with ISO 8601 instants"]}
+                    ) from None
+            rows = contract_sla.preview(contract, data["kind"], data["priority"],
+                                        data["opened"], pauses)
+        except (contract_sla.PreviewError, cals.CalendarNotFound) as exc:
+            raise exceptions.ValidationError({"priority": [str(exc)]}) from None
+        return Response(PreviewRowSerializer([
+            {"target": r.target, "due": r.due, "estimated": bool(r.estimated_years),
+             "missing_years": list(r.estimated_years)} for r in rows], many=True).data)
