@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from io import StringIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,7 +42,7 @@ def load(prefix: str) -> Contract:
 
 
 def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SH)  # type: ignore[misc]
+    return dt.datetime(*args, tzinfo=SH)  # type: ignore[arg-type,misc]
 
 
 def of(dues: list[Due], code: str) -> list[Due]:
@@ -222,7 +223,8 @@ def test_it_tells_each_state_and_the_fulfilling_completion() -> None:
     dues = of(schedule(SEED_004, CAL), "restore-drill") + of(schedule(SEED_004, CAL),
                                                              "exam-training")
     q1, q2, q3, q4, exam = dues
-    done = {q1.key: at(2026, 3, 20, 10), q2.key: at(2026, 7, 2, 9),
+    done: dict[tuple[str, dt.date], dt.datetime | list[dt.datetime]] = {
+        q1.key: at(2026, 3, 20, 10), q2.key: at(2026, 7, 2, 9),
             exam.key: [at(2026, 4, 1, 9), at(2026, 9, 1, 9)]}
     now = at(2026, 12, 24, 12)
     states = {s.due.key: s for s in status(dues, done, now, CAL)}
@@ -287,7 +289,7 @@ def test_periods_never_overlap_and_cover_the_service_period(
     dues = sorted(schedule(contract, CAL), key=lambda d: d.period_start)
     assert dues[0].period_start == contract.period.start
     assert dues[-1].period_end == contract.period.end
-    for a, b in zip(dues, dues[1:], strict=False):
+    for a, b in itertools.pairwise(dues):
         assert b.period_start == a.period_end + dt.timedelta(days=1)
     for d in dues:
         assert d.period_start <= d.period_end
@@ -351,8 +353,8 @@ def test_it_prints_the_schedule_of_a_seed_file() -> None:
     lines = out.getvalue().splitlines()
     assert ("2026-12-31T18:00:00+08:00  onsite-inspection  季度现场深度巡检  vendor  "
             "report due 2027-01-11T18:00:00+08:00 estimated: no holiday data for 2027") in lines
-    assert "2026-12-04T18:00:00+08:00  weekly-monitoring  每周主动监测（性能问题、功能缺陷、安全漏洞）" \
-        "  vendor" in lines
+    weekly = "每周主动监测（性能问题、功能缺陷、安全漏洞）"
+    assert f"2026-12-04T18:00:00+08:00  weekly-monitoring  {weekly}  vendor" in lines
     assert not any("emergency-plan" in line for line in lines)
     with pytest.raises(CommandError, match="--to '2026-12-32' is not a date") as bad:
         call_command("obligations", str(EXAMPLES / "seed-004-surgical-video-exam.yaml"),
