@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from careops.logic.contract import Contract, Duration, Obligation
-from careops.logic.worktime import Calendar
+from careops.logic.worktime import MAX_SEARCH_DAYS, Calendar
 
 STATES = ("upcoming", "due_soon", "done", "done_late", "overdue")
 DEFAULT_SOON_DAYS = 5
@@ -120,7 +120,7 @@ class _Trace:
             .astimezone(self.calendar.tz)
 
     def close_on_or_after(self, day: dt.date) -> dt.datetime:
-        for _ in range(3700):
+        for _ in range(MAX_SEARCH_DAYS):
             end = self.hours_end(day)
             if end is not None:
                 return self.close(day, end)
@@ -137,7 +137,10 @@ class _Trace:
         return self.close_on_or_after(end + _DAY)
 
     def nth_working_close_after(self, day: dt.date, n: int) -> dt.datetime:
-        """The close of the nth working day after ``day`` (``day`` itself not counted)."""
+        """The close of the nth working day after ``day`` (``day`` itself not counted);
+        n = 0: the close of ``day`` or, when it is not a working day, of the next one."""
+        if n == 0:
+            return self.close_on_or_after(day)
         last = dt.datetime.combine(day, dt.time(), tzinfo=self.calendar.tz) + _LAST_INSTANT
         outcome = self.calendar.add_working_days(last, n, end_of_day=True)
         self.years |= outcome.estimated_years
