@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 from io import StringIO
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -362,3 +363,21 @@ def test_it_prints_the_schedule_of_a_seed_file() -> None:
     assert bad.value.returncode == 2
     with pytest.raises(CommandError, match="no contract with code 'NOPE'"):
         call_command("obligations", "NOPE")
+
+
+@pytest.mark.django_db
+def test_it_reads_a_stored_contract_by_code(alice: Any, cmdb: Any, seed_004: str) -> None:
+    from careops.contracts.actions import profiles
+
+    profiles.load_profile(alice, seed_004)
+    out = StringIO()
+    call_command("obligations", "seed-004-edu", "--from", "2026-01-01", "--to", "2026-01-31",
+                 stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "2026-01-04T18:00:00+08:00  weekly-monitoring  " \
+        "每周主动监测（性能问题、功能缺陷、安全漏洞）  vendor"
+    plan = "《重大故障应急响应预案》及《灾难恢复计划》"
+    assert f"2026-02-02T18:00:00+08:00  emergency-plan  {plan}  vendor" in lines
+    with pytest.raises(CommandError, match="window ends") as reversed_window:
+        call_command("obligations", "seed-004-edu", "--from", "2026-02-01", "--to", "2026-01-01")
+    assert reversed_window.value.returncode == 2
