@@ -340,6 +340,28 @@ def parse_pause(text: str, tz: dt.tzinfo) -> Pause:
     return pause
 
 
+def parse_pause_args(texts: Iterable[str], tz: dt.tzinfo, option: str = "--pause"
+                     ) -> list[Pause]:
+    """The ``START/END`` arguments of a command; ValueError names the bad one."""
+    pauses = []
+    for text in texts:
+        try:
+            pauses.append(parse_pause(text, tz))
+        except ValueError:
+            raise ValueError(f"{option} {text!r} is not START/END with ISO 8601 instants, "
+                             "the end not before the start") from None
+    return pauses
+
+
+def parse_instant_arg(text: str, tz: dt.tzinfo, option: str) -> dt.datetime:
+    """An ISO 8601 argument of a command; ValueError names the option."""
+    try:
+        return parse_instant(text, tz)
+    except ValueError:
+        raise ValueError(f"{option} {text!r} is not an ISO 8601 date and time, "
+                         "e.g. 2026-09-30T17:30+08:00") from None
+
+
 def compute_due(
     cal: Calendar,
     start: dt.datetime,

@@ -91,14 +91,10 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         try:
             contract = contract_sla.load_contract(profile.code)
             _row, calendar = cals.get_calendar(contract.working_calendar)
-            pauses = []
-            for text in data["pause"]:
-                try:
-                    pauses.append(cals.parse_pause(text, calendar.tz))
-                except ValueError:
-                    raise exceptions.ValidationError(
-                        {"pause": [f"{text!r} is not START/END with ISO 8601 instants"]}
-                    ) from None
+            try:
+                pauses = cals.parse_pause_args(data["pause"], calendar.tz, option="")
+            except ValueError as exc:
+                raise exceptions.ValidationError({"pause": [str(exc).strip()]}) from None
             rows = contract_sla.preview(contract, data["kind"], data["priority"],
                                         data["opened"], pauses)
         except (contract_sla.PreviewError, cals.CalendarNotFound) as exc:

@@ -42,17 +42,10 @@ class Command(BaseCommand):
             raise _fail(f"the contract's calendar {contract.working_calendar!r} does not "
                         "exist") from None
         try:
-            opened = cals.parse_instant(options["opened"], calendar.tz)
-        except ValueError:
-            raise _fail(f"--opened {options['opened']!r} is not an ISO 8601 date and time, "
-                        "e.g. 2026-09-30T17:30+08:00") from None
-        pauses = []
-        for text in options["pause"]:
-            try:
-                pauses.append(cals.parse_pause(text, calendar.tz))
-            except ValueError:
-                raise _fail(f"--pause {text!r} is not START/END with ISO 8601 instants, "
-                            "the end not before the start") from None
+            opened = cals.parse_instant_arg(options["opened"], calendar.tz, "--opened")
+            pauses = cals.parse_pause_args(options["pause"], calendar.tz)
+        except ValueError as exc:
+            raise _fail(str(exc)) from None
         try:
             rows = contract_sla.preview(contract, options["kind"], options["priority"],
                                         opened, pauses)

@@ -67,17 +67,10 @@ class Command(BaseCommand):
     def do_due(self, options: dict[str, Any]) -> None:
         _row, cal = self._calendar(options["calendar"])
         try:
-            start = cals.parse_instant(options["start"], cal.tz)
-        except ValueError:
-            raise _fail(f"START {options['start']!r} is not an ISO 8601 date and time, "
-                        "e.g. 2026-11-21T09:30+08:00") from None
-        pauses = []
-        for text in options["pause"]:
-            try:
-                pauses.append(cals.parse_pause(text, cal.tz))
-            except ValueError:
-                raise _fail(f"--pause {text!r} is not START/END with ISO 8601 instants, "
-                            "the end not before the start") from None
+            start = cals.parse_instant_arg(options["start"], cal.tz, "START")
+            pauses = cals.parse_pause_args(options["pause"], cal.tz)
+        except ValueError as exc:
+            raise _fail(str(exc)) from None
         minutes, days = options["minutes"], options["days"]
         if options["hours"] is not None:
             minutes = options["hours"] * 60
