@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "careops.core",
     "careops.cmdb",
     "careops.contracts",
+    "careops.servicedesk",
 ]
 
 MIDDLEWARE = [
