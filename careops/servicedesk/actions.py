@@ -13,6 +13,7 @@ acting at once the second gets :class:`ConflictError` and nothing is lost.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -40,8 +41,6 @@ from careops.servicedesk.models.tickets import PREFIXES
 __all__ = ["ConflictError", "TransitionError", "assign", "change_priority", "comment",
            "open_ticket", "transition"]
 
-_contracts: dict[int, Contract] = {}
-
 
 class ConflictError(Exception):
     """The ticket changed since the caller read it; ``current`` is its version now."""
@@ -51,11 +50,14 @@ class ConflictError(Exception):
         super().__init__(f"the ticket was changed meanwhile (now version {current})")
 
 
+@functools.lru_cache(maxsize=128)
+def _parsed(yaml_text: str) -> Contract:
+    return parse_contract(yaml_text)
+
+
 def contract_of(version: ContractVersion) -> Contract:
-    """The parsed contract of a version (versions never change: cached by id)."""
-    if version.pk not in _contracts:
-        _contracts[version.pk] = parse_contract(version.yaml_text)
-    return _contracts[version.pk]
+    """The parsed contract of a version (cached by its text: versions never change)."""
+    return _parsed(version.yaml_text)
 
 
 def _snapshot(ticket: Ticket) -> dict[str, Any]:
@@ -124,13 +126,17 @@ def derived_facts(departments: set[int], patient_safety: bool) -> Facts:
 
 
 def _default_level(contract: Contract, kind: str, facts: Facts) -> str:
+    """An incident's priority by the contract's rules; a bug's ordinary class. A request's
+    complexity tier is a judgement of the service desk: it must be given."""
     if kind == Kind.INCIDENT:
         return classify(contract, facts)
     levels = levels_of(contract, kind)
     if kind == Kind.BUG and "normal" in levels:
         return "normal"
     if kind == Kind.REQUEST and contract.requests and contract.requests.tiers:
-        return contract.requests.tiers[0].name
+        raise ValidationError({"priority": [
+            _("Choose the request's complexity tier: %(levels)s.")
+            % {"levels": ", ".join(t.name for t in contract.requests.tiers)}]})
     return levels[0] if levels else ""
 
 
@@ -165,8 +171,9 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
     if hidden:
         raise ValidationError({"items": [_("You may not report on: %(codes)s.")
                                          % {"codes": ", ".join(hidden)}]})
-    if priority and not reason.strip():
-        raise ValidationError({"reason": [_("Setting the priority by hand needs a reason.")]})
+    if priority and kind == Kind.INCIDENT and not reason.strip():
+        raise ValidationError({"reason": [
+            _("Setting an incident's priority by hand needs a reason.")]})
     system_ids, departments, safety = affected_systems(items)
     version = covering_version(system_ids)
     contract = contract_of(version) if version else None
@@ -191,7 +198,7 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
         audit.record(AuditAction.CREATE, actor=actor, request=request, obj=ticket,
                      changes=audit.diff(None, _snapshot(ticket)),
                      detail={"contract_version": str(version) if version else None,
-                             "priority_override": bool(priority)})
+                             "priority_override": bool(priority and kind == Kind.INCIDENT)})
     return ticket
 
 
