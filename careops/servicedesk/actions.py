@@ -204,12 +204,12 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
 
 # --- working a ticket ------------------------------------------------------------------
 
-def _may_work(actor: Any, ticket: Ticket) -> bool:
+def may_work(actor: Any, ticket: Ticket) -> bool:
     return has_cap(actor, Cap.CHANGE_OPERATIONS) and access.can_view(actor, ticket)
 
 
 def _require_work(actor: Any, ticket: Ticket) -> None:
-    if not _may_work(actor, ticket):
+    if not may_work(actor, ticket):
         raise PermissionDenied(_("You may not work on this ticket."))
 
 
@@ -315,7 +315,7 @@ def assign(actor: Any, ticket: Ticket, user: Any | None, team: str | None = None
            now: dt.datetime | None = None) -> Ticket:
     """Give the ticket to ``user`` (None: unassigned), who must be able to work on it."""
     _require_work(actor, ticket)
-    if user is not None and not _may_work(user, ticket):
+    if user is not None and not may_work(user, ticket):
         raise ValidationError({"assignee": [_("%(user)s may not work on this ticket.")
                                             % {"user": user.get_username()}]})
     now = now or timezone.now()
@@ -338,7 +338,7 @@ def comment(actor: Any, ticket: Ticket, text: str, public: bool = True,
     """Add a comment. The reporter comments publicly; internal notes need working rights."""
     if not text.strip():
         raise ValidationError({"text": [_("A comment needs text.")]})
-    works = _may_work(actor, ticket)
+    works = may_work(actor, ticket)
     if not works and not (actor.pk == ticket.reporter_id or access.can_view(actor, ticket)):
         raise PermissionDenied(_("You may not comment on this ticket."))
     if not public and not works:

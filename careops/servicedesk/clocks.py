@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import cast
 
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ def clocks_for(ticket: Ticket, now: dt.datetime | None = None) -> list[sla.Clock
         return []
     contract = contract_of(ticket.contract_version)
     _row, calendar = cals.get_calendar(contract.working_calendar)
-    events = [sla.TicketEvent(at, kind, value) for at, kind, value in
+    events = [sla.TicketEvent(at, cast(sla.EventKind, kind), value) for at, kind, value in
               ticket.events.filter(kind__in=ENGINE_KINDS).order_by("at", "id")
               .values_list("at", "kind", "to_value")]
 

@@ -12,7 +12,8 @@ from careops.servicedesk.models import Channel, Kind, Ticket, TicketEvent
 
 
 class EventSerializer(serializers.ModelSerializer[TicketEvent]):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True)
 
     class Meta:
         model = TicketEvent
@@ -20,9 +21,12 @@ class EventSerializer(serializers.ModelSerializer[TicketEvent]):
 
 
 class TicketSerializer(serializers.ModelSerializer[Ticket]):
-    reporter = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    items = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    reporter: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True)
+    assignee: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True)
+    items: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True)
     contract = serializers.SerializerMethodField()
     no_sla = serializers.SerializerMethodField()
     status_label = serializers.CharField(read_only=True)

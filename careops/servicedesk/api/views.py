@@ -53,7 +53,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        queryset = Ticket.objects.select_related(
+        queryset: QuerySet[Ticket] = Ticket.objects.select_related(
             "reporter", "assignee", "contract_version__profile").prefetch_related("items")
         queryset = access.scope(self.request.user, queryset)
         params = self.request.query_params
@@ -63,7 +63,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if params.get("assignee"):
             queryset = queryset.filter(assignee__username=params["assignee"])
         if params.get("no_sla", "").lower() in TRUE:
-            queryset = queryset.without_sla()
+            queryset = queryset.filter(contract_version__isnull=True)
         if params.get("mine", "").lower() in TRUE:
             user = self.request.user
             queryset = queryset.filter(Q(reporter=user) | Q(assignee=user))
@@ -72,17 +72,12 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_serializer_class(self) -> Any:
         return TicketDetailSerializer if self.action == "retrieve" else TicketSerializer
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        if self.action == "retrieve" and "pk" in self.kwargs:
-            ticket = Ticket.objects.filter(pk=self.kwargs["pk"]).first()
-            context["internal"] = bool(ticket) and actions._may_work(self.request.user, ticket)
-        return context
-
     def _detail(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
+        """The ticket with its clocks, allowed moves and timeline (internal notes only for
+        those who work on it)."""
         ticket.refresh_from_db()
         context = {**self.get_serializer_context(),
-                   "internal": actions._may_work(self.request.user, ticket)}
+                   "internal": actions.may_work(self.request.user, ticket)}
         return Response(TicketDetailSerializer(ticket, context=context).data, status=code)
 
     @extend_schema(parameters=[
@@ -91,6 +86,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         OpenApiParameter("no_sla", bool), OpenApiParameter("mine", bool)])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=TicketDetailSerializer)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._detail(self.get_object())
 
     @extend_schema(request=OpenSerializer, responses={201: TicketDetailSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
