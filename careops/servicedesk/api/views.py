@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -148,7 +149,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             user = get_user_model().objects.filter(username=data["assignee"],
                                                    is_active=True).first()
             if user is None:
-                raise exceptions.ValidationError({"assignee": ["No active user with this name."]})
+                raise exceptions.ValidationError(
+                    {"assignee": [_("No active user with this name.")]})
         try:
             actions.assign(request.user, ticket, user, team=data.get("team"),
                            expected_version=data.get("version"), request=request._request)

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from careops.cmdb.models import BusinessSystem, ConfigItem
 from careops.contracts.models import ContractVersion
@@ -41,28 +42,28 @@ class Channel(models.TextChoices):
 
 # Every status of every kind (careops.logic.ticket_flow says which kind has which).
 STATUS_LABELS: dict[str, Any] = {
-    "new": _("New"),
-    "acknowledged": _("Acknowledged"),
-    "on_site": _("On site"),
-    "restored": _("Restored"),
-    "resolved": _("Resolved"),
-    "confirmed": _("Confirmed"),
-    "closed": _("Closed"),
-    "waiting_hospital": _("Waiting for the hospital"),
-    "waiting_third_party": _("Waiting for a third party"),
-    "waiting_approval": _("Waiting for approval"),
-    "approved": _("Approved"),
-    "rejected": _("Rejected"),
-    "in_progress": _("In progress"),
-    "analysing": _("Analysing"),
-    "fixing": _("Fixing"),
-    "submitted": _("Submitted"),
-    "scheduled": _("Scheduled"),
-    "implementing": _("Implementing"),
-    "implemented": _("Implemented"),
-    "verified": _("Verified"),
-    "rolled_back": _("Rolled back"),
-    "open": _("Open"),
+    "new": pgettext_lazy("ticket status", "New"),
+    "acknowledged": pgettext_lazy("ticket status", "Acknowledged"),
+    "on_site": pgettext_lazy("ticket status", "On site"),
+    "restored": pgettext_lazy("ticket status", "Restored"),
+    "resolved": pgettext_lazy("ticket status", "Resolved"),
+    "confirmed": pgettext_lazy("ticket status", "Confirmed"),
+    "closed": pgettext_lazy("ticket status", "Closed"),
+    "waiting_hospital": pgettext_lazy("ticket status", "Waiting for the hospital"),
+    "waiting_third_party": pgettext_lazy("ticket status", "Waiting for a third party"),
+    "waiting_approval": pgettext_lazy("ticket status", "Waiting for approval"),
+    "approved": pgettext_lazy("ticket status", "Approved"),
+    "rejected": pgettext_lazy("ticket status", "Rejected"),
+    "in_progress": pgettext_lazy("ticket status", "In progress"),
+    "analysing": pgettext_lazy("ticket status", "Analysing"),
+    "fixing": pgettext_lazy("ticket status", "Fixing"),
+    "submitted": pgettext_lazy("ticket status", "Submitted"),
+    "scheduled": pgettext_lazy("ticket status", "Scheduled"),
+    "implementing": pgettext_lazy("ticket status", "Implementing"),
+    "implemented": pgettext_lazy("ticket status", "Implemented"),
+    "verified": pgettext_lazy("ticket status", "Verified"),
+    "rolled_back": pgettext_lazy("ticket status", "Rolled back"),
+    "open": pgettext_lazy("ticket status", "Open"),
 }
 
 
@@ -155,8 +156,8 @@ class TicketEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True,
                               on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
-    from_value = models.CharField(_("from"), max_length=200, blank=True)
-    to_value = models.CharField(_("to"), max_length=200, blank=True)
+    from_value = models.CharField(_("previous value"), max_length=200, blank=True)
+    to_value = models.CharField(_("new value"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
     public = models.BooleanField(_("public"), default=True)
 
