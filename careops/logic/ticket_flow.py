@@ -79,7 +79,8 @@ MEETS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "incident": {"acknowledged": ("respond",), "on_site": ("on_site",),
                  "restored": ("restore",), "resolved": ("resolve",)},
     "request": {"in_progress": ("respond",), "resolved": ("resolve",)},
-    "bug": {"analysing": ("respond",), "resolved": ("resolve",)},
+    # a bug moves to fixing once analysed and planned: that is the analysis report
+    "bug": {"analysing": ("respond",), "fixing": ("report",), "resolved": ("resolve",)},
     "change": {},
     "problem": {"resolved": ("resolve",)},
 }

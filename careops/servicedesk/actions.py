@@ -34,6 +34,7 @@ from careops.core.roles import Cap, has_cap
 from careops.logic import ticket_flow
 from careops.logic.contract import Contract, Facts, classify, levels_of, parse_contract
 from careops.logic.ticket_flow import TransitionError
+from careops.servicedesk import scoping
 from careops.servicedesk.models import Channel, EventKind, Kind, Ticket, TicketCounter
 from careops.servicedesk.models import TicketEvent as Event
 from careops.servicedesk.models.tickets import PREFIXES
@@ -205,7 +206,7 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
 # --- working a ticket ------------------------------------------------------------------
 
 def may_work(actor: Any, ticket: Ticket) -> bool:
-    return has_cap(actor, Cap.CHANGE_OPERATIONS) and access.can_view(actor, ticket)
+    return has_cap(actor, Cap.CHANGE_OPERATIONS) and scoping.can_view(actor, ticket)
 
 
 def _require_work(actor: Any, ticket: Ticket) -> None:
@@ -339,7 +340,7 @@ def comment(actor: Any, ticket: Ticket, text: str, public: bool = True,
     if not text.strip():
         raise ValidationError({"text": [_("A comment needs text.")]})
     works = may_work(actor, ticket)
-    if not works and not (actor.pk == ticket.reporter_id or access.can_view(actor, ticket)):
+    if not works and not scoping.can_view(actor, ticket):
         raise PermissionDenied(_("You may not comment on this ticket."))
     if not public and not works:
         raise PermissionDenied(_("Only those working on the ticket may add internal notes."))

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 
 from careops.core import access
+from careops.core.roles import Cap, has_cap
 
 
 def _tickets(user: Any, queryset: models.QuerySet[Any],
@@ -20,6 +21,22 @@ def _tickets(user: Any, queryset: models.QuerySet[Any],
     mine = models.Q(reporter=user) | models.Q(assignee=user)
     ids = queryset.filter(models.Q(systems__in=sorted(system_ids)) | mine).values("pk")
     return queryset.filter(pk__in=ids)
+
+
+def visible(user: Any, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    """The tickets ``user`` may see. Like ``access.scope``, except that a scoped user
+    without any system (a department user in no department yet) still sees the tickets
+    he reported or was given."""
+    if not has_cap(user, Cap.VIEW_OPERATIONS):
+        return queryset.none()
+    ids = access.visible_system_ids(user)
+    if ids is None:
+        return queryset
+    return _tickets(user, queryset, ids or ())
+
+
+def can_view(user: Any, ticket: Any) -> bool:
+    return visible(user, type(ticket)._default_manager.filter(pk=ticket.pk)).exists()
 
 
 def install() -> None:

@@ -20,9 +20,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from careops.core import access
 from careops.logic.contract import Facts
-from careops.servicedesk import actions
+from careops.servicedesk import actions, scoping
 from careops.servicedesk.api.serializers import (
     AssignSerializer,
     CommentSerializer,
@@ -56,7 +55,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self) -> QuerySet[Ticket]:
         queryset: QuerySet[Ticket] = Ticket.objects.select_related(
             "reporter", "assignee", "contract_version__profile").prefetch_related("items")
-        queryset = access.scope(self.request.user, queryset)
+        queryset = scoping.visible(self.request.user, queryset)
         params = self.request.query_params
         for name in ("kind", "status", "priority"):
             if params.get(name):

@@ -236,3 +236,45 @@ def test_it_assigns_only_to_someone_who_may_work_the_ticket(
     actions.assign(alice, ticket, bob, team="V-EDU 驻场")
     fresh = Ticket.objects.get(pk=ticket.pk)
     assert (fresh.assignee, fresh.team, fresh.version) == (bob, "V-EDU 驻场", 2)
+
+
+def test_it_lets_the_reporter_confirm_after_the_vendor_resolves(
+        seed_004: Any, desk: dict[str, Any], bob: Any, charlie: Any) -> None:
+    seed_004()
+    ticket = incident(charlie, desk["video"])
+    for status in ("acknowledged", "on_site"):
+        actions.transition(bob, ticket, status)
+    actions.transition(bob, ticket, "restored", fallback_plan="切换到备用录播主机")
+    actions.transition(bob, ticket, "resolved")
+    with pytest.raises(PermissionDenied):
+        actions.transition(charlie, ticket, "closed")
+    actions.transition(charlie, ticket, "confirmed", "画面正常")
+    actions.transition(bob, ticket, "closed")
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert (fresh.status, fresh.version, fresh.fallback_plan) == ("closed", 7, "切换到备用录播主机")
+    assert list(fresh.events.filter(kind="target_met").values_list("to_value", flat=True)) == [
+        "respond", "on_site", "restore", "resolve"]
+    assert actions.allowed_next(fresh) == ()
+
+
+def test_it_gives_a_bug_the_contracts_normal_class(
+        seed_004: Any, desk: dict[str, Any], bob: Any) -> None:
+    seed_004()
+    bug = actions.open_ticket(bob, "bug", "成绩导出错误", "", [desk["exam"]], now=OPENED)
+    assert (bug.number, bug.priority, bug.status) == ("BUG-2026-000001", "normal", "new")
+    report = clock(bug, "report", at(11))     # analysis and fix plan in 3 working days
+    assert (report.state, report.due_at) == ("running", dt.datetime(2026, 3, 13, 10, tzinfo=CST))
+    actions.transition(bob, bug, "analysing", now=at(10, 30))
+    actions.transition(bob, bug, "fixing", "补丁计划：3月20日", now=at(11))
+    assert clock(bug, "report", at(12)).state == "met"
+
+
+def test_it_shows_a_reporter_in_no_department_his_own_ticket(
+        db: Any, make_user: Any, alice: Any) -> None:
+    erin = make_user("erin")
+    ticket = actions.open_ticket(erin, "incident", "电脑无法开机", "", [], channel="phone")
+    assert ticket.contract_version is None
+    from careops.servicedesk.scoping import visible
+    assert list(visible(erin, Ticket.objects.all())) == [ticket]
+    actions.comment(erin, ticket, "在三楼护士站")
+    assert list(visible(make_user("frank"), Ticket.objects.all())) == []
