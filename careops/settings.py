@@ -309,6 +309,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ItemKindEnum": "careops.cmdb.choices.ItemKind",
         "ItemStatusEnum": "careops.cmdb.choices.ItemStatus",
+        "TicketKindEnum": "careops.servicedesk.models.Kind",
+        "TicketEventKindEnum": "careops.servicedesk.models.EventKind",
+        "FaultKindEnum": "careops.logic.contract.FAULT_KINDS",
     },
 }
 
