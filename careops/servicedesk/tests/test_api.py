@@ -180,3 +180,28 @@ def test_it_lists_in_a_constant_number_of_queries(
 
 def test_it_needs_a_login(client: Any, db: Any) -> None:
     assert client.get(URL).status_code in (401, 403)
+
+
+def test_it_has_the_hospital_approve_a_request_over_the_included_effort(
+        seed_004: Any, desk: dict[str, Any], verified_client: Any, alice: Any,
+        bob: Any) -> None:
+    seed_004()
+    vendor = verified_client(bob)
+    response = post(vendor, URL, {"kind": "request", "title": "新增考试成绩分析报表",
+                                  "items": ["EXAM-STD"], "priority": "complex",
+                                  "effort_person_days": "8"})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["number"].startswith("REQ-") and body["allowed"] == ["waiting_approval"]
+    url = f"{URL}{body['id']}/transition/"
+    refused = post(vendor, url, {"to": "approved", "version": 1})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["allowed"] == ["waiting_approval"]
+    assert post(vendor, url, {"to": "waiting_approval", "version": 1}).status_code == 200
+    assert post(vendor, url, {"to": "approved", "version": 2}).status_code == 403
+    approved = post(verified_client(alice), url, {"to": "approved", "note": "同意追加费用",
+                                                  "version": 2})
+    assert approved.status_code == 200
+    assert (approved.json()["status"], approved.json()["version"]) == ("approved", 3)
+    clocks = {c["name"]: c for c in approved.json()["clocks"]}
+    assert clocks["resolve"]["state"] == "running"
