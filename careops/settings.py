@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "careops.core",
     "careops.cmdb",
     "careops.contracts",
+    "careops.servicedesk",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ItemKindEnum": "careops.cmdb.choices.ItemKind",
         "ItemStatusEnum": "careops.cmdb.choices.ItemStatus",
+        "TicketKindEnum": "careops.servicedesk.models.Kind",
+        "TicketEventKindEnum": "careops.servicedesk.models.EventKind",
+        "FaultKindEnum": "careops.logic.contract.FAULT_KINDS",
     },
 }
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/cmdb/", include("careops.cmdb.api.urls")),
     path("api/v1/contracts/", include("careops.contracts.api.urls")),
+    path("api/v1/tickets/", include("careops.servicedesk.api.urls")),
     path("api/v1/", include("careops.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -1,0 +1,133 @@
+"""Serializers of the ticket API (docs/servicedesk.md, "API")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from careops.cmdb.models import ConfigItem
+from careops.logic.contract import FAULT_KINDS, OUTAGES, SCOPES, SEVERITIES
+from careops.servicedesk.models import Channel, Kind, Ticket, TicketEvent
+
+
+class EventSerializer(serializers.ModelSerializer[TicketEvent]):
+    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "at", "actor", "kind", "from_value", "to_value", "note", "public"]
+
+
+class TicketSerializer(serializers.ModelSerializer[Ticket]):
+    reporter: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True)
+    assignee: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True)
+    items: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True)
+    contract = serializers.SerializerMethodField()
+    no_sla = serializers.SerializerMethodField()
+    status_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = ["id", "number", "kind", "title", "description", "reporter", "channel",
+                  "items", "contract", "no_sla", "priority", "priority_reason", "assignee",
+                  "team", "status", "status_label", "opened_at", "version",
+                  "effort_person_days", "fallback_plan"]
+
+    def get_contract(self, obj: Ticket) -> str | None:
+        return str(obj.contract_version) if obj.contract_version else None
+
+    def get_no_sla(self, obj: Ticket) -> bool:
+        return obj.contract_version_id is None
+
+
+class ClockSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    priority = serializers.CharField()
+    state = serializers.CharField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    due = serializers.DateTimeField(source="due_at", allow_null=True)
+    met_at = serializers.DateTimeField(allow_null=True)
+    breached_at = serializers.DateTimeField(allow_null=True)
+    fraction = serializers.FloatField()
+    paused = serializers.SerializerMethodField()
+    estimated = serializers.BooleanField()
+
+    def get_paused(self, obj: Any) -> list[dict[str, str]]:
+        return [{"start": s.isoformat(), "end": e.isoformat()} for s, e in obj.paused]
+
+
+class TicketDetailSerializer(TicketSerializer):
+    clocks = serializers.SerializerMethodField()
+    allowed = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "clocks", "allowed", "events"]
+
+    def get_clocks(self, obj: Ticket) -> list[dict[str, Any]]:
+        from careops.servicedesk.clocks import clocks_for
+
+        return list(ClockSerializer(clocks_for(obj), many=True).data)
+
+    def get_allowed(self, obj: Ticket) -> list[str]:
+        from careops.servicedesk.actions import allowed_next
+
+        return list(allowed_next(obj))
+
+    def get_events(self, obj: Ticket) -> list[dict[str, Any]]:
+        rows = obj.events.select_related("actor")
+        if not self.context.get("internal", False):
+            rows = rows.filter(public=True)
+        return list(EventSerializer(rows, many=True).data)
+
+
+class FactsSerializer(serializers.Serializer[Any]):
+    scope = serializers.ChoiceField(SCOPES, default="individual")
+    kind = serializers.ChoiceField(FAULT_KINDS, default="software")
+    severity = serializers.ChoiceField(SEVERITIES, default="experience")
+    outage = serializers.ChoiceField(OUTAGES, default="none")
+    rooms = serializers.IntegerField(min_value=0, default=0)
+    duration_minutes = serializers.FloatField(min_value=0, default=0)
+
+
+class OpenSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(Kind.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, default="")
+    items = serializers.SlugRelatedField(slug_field="code", many=True,
+                                         queryset=ConfigItem.objects.all())
+    channel = serializers.ChoiceField(Channel.choices, default=Channel.API)
+    facts = FactsSerializer(required=False)
+    priority = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    effort_person_days = serializers.DecimalField(max_digits=7, decimal_places=1,
+                                                  required=False, allow_null=True)
+
+
+class TransitionSerializer(serializers.Serializer[Any]):
+    to = serializers.CharField(max_length=32)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1)
+    fallback_plan = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PrioritySerializer(serializers.Serializer[Any]):
+    priority = serializers.CharField(max_length=32)
+    reason = serializers.CharField()
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class AssignSerializer(serializers.Serializer[Any]):
+    assignee = serializers.CharField(allow_blank=True, allow_null=True)
+    team = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class CommentSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField()
+    public = serializers.BooleanField(default=True)

@@ -1,0 +1,168 @@
+"""REST API of tickets, at /api/v1/tickets/ (docs/servicedesk.md, "API").
+
+GET lists (filters: kind, status, priority, assignee, no_sla, mine) and retrieves with
+the live SLA ``clocks``; POST opens a ticket; POST ``{id}/transition/``,
+``{id}/priority/``, ``{id}/assign/`` and ``{id}/comments/`` work it. An illegal
+transition answers 409 with the allowed statuses; a stale ``version`` 409 "conflict"
+with the current one. Every change goes through careops.servicedesk.actions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from careops.logic.contract import Facts
+from careops.servicedesk import actions, scoping
+from careops.servicedesk.api.serializers import (
+    AssignSerializer,
+    CommentSerializer,
+    EventSerializer,
+    OpenSerializer,
+    PrioritySerializer,
+    TicketDetailSerializer,
+    TicketSerializer,
+    TransitionSerializer,
+)
+from careops.servicedesk.models import Ticket
+
+TRUE = ("1", "true", "yes", "on")
+
+
+def conflict(code: str, message: str, field: str, **extra: Any) -> Response:
+    body = {"status": 409, "code": code, "message": message, "fields": {field: [message]},
+            **extra}
+    return Response({"error": body}, status=status.HTTP_409_CONFLICT)
+
+
+def stale(exc: actions.ConflictError) -> Response:
+    return conflict("conflict", str(exc), "version", version=exc.current)
+
+
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                    viewsets.GenericViewSet[Ticket]):
+    serializer_class = TicketSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        queryset: QuerySet[Ticket] = Ticket.objects.select_related(
+            "reporter", "assignee", "contract_version__profile").prefetch_related("items")
+        queryset = scoping.visible(self.request.user, queryset)
+        params = self.request.query_params
+        for name in ("kind", "status", "priority"):
+            if params.get(name):
+                queryset = queryset.filter(**{name: params[name]})
+        if params.get("assignee"):
+            queryset = queryset.filter(assignee__username=params["assignee"])
+        if params.get("no_sla", "").lower() in TRUE:
+            queryset = queryset.filter(contract_version__isnull=True)
+        if params.get("mine", "").lower() in TRUE:
+            user = self.request.user
+            queryset = queryset.filter(Q(reporter=user) | Q(assignee=user))
+        return queryset
+
+    def get_serializer_class(self) -> Any:
+        return TicketDetailSerializer if self.action == "retrieve" else TicketSerializer
+
+    def _detail(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
+        """The ticket with its clocks, allowed moves and timeline (internal notes only for
+        those who work on it)."""
+        ticket.refresh_from_db()
+        context = {**self.get_serializer_context(),
+                   "internal": actions.may_work(self.request.user, ticket)}
+        return Response(TicketDetailSerializer(ticket, context=context).data, status=code)
+
+    @extend_schema(parameters=[
+        OpenApiParameter("kind", str), OpenApiParameter("status", str),
+        OpenApiParameter("priority", str), OpenApiParameter("assignee", str),
+        OpenApiParameter("no_sla", bool), OpenApiParameter("mine", bool)])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=TicketDetailSerializer)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._detail(self.get_object())
+
+    @extend_schema(request=OpenSerializer, responses={201: TicketDetailSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = OpenSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        facts = Facts(**data["facts"]) if data.get("facts") else None
+        ticket = actions.open_ticket(
+            request.user, data["kind"], data["title"], data["description"], data["items"],
+            channel=data["channel"], facts=facts, priority=data.get("priority") or None,
+            reason=data["reason"], effort_person_days=data.get("effort_person_days"),
+            request=request._request)
+        return self._detail(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(request=TransitionSerializer, responses={200: TicketDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        payload = TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            actions.transition(request.user, ticket, data["to"], data["note"],
+                               expected_version=data["version"],
+                               fallback_plan=data["fallback_plan"], request=request._request)
+        except actions.TransitionError as exc:
+            return conflict("illegal_transition", str(exc), "to", allowed=list(exc.allowed))
+        except actions.ConflictError as exc:
+            return stale(exc)
+        return self._detail(ticket)
+
+    @extend_schema(request=PrioritySerializer, responses={200: TicketDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def priority(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        payload = PrioritySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            actions.change_priority(request.user, ticket, data["priority"], data["reason"],
+                                    expected_version=data.get("version"),
+                                    request=request._request)
+        except actions.ConflictError as exc:
+            return stale(exc)
+        return self._detail(ticket)
+
+    @extend_schema(request=AssignSerializer, responses={200: TicketDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        payload = AssignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        user = None
+        if data["assignee"]:
+            user = get_user_model().objects.filter(username=data["assignee"],
+                                                   is_active=True).first()
+            if user is None:
+                raise exceptions.ValidationError(
+                    {"assignee": [_("No active user with this name.")]})
+        try:
+            actions.assign(request.user, ticket, user, team=data.get("team"),
+                           expected_version=data.get("version"), request=request._request)
+        except actions.ConflictError as exc:
+            return stale(exc)
+        return self._detail(ticket)
+
+    @extend_schema(request=CommentSerializer, responses={201: EventSerializer})
+    @action(detail=True, methods=["post"])
+    def comments(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        payload = CommentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        event = actions.comment(request.user, ticket, payload.validated_data["text"],
+                                payload.validated_data["public"], request=request._request)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
