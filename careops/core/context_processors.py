@@ -47,4 +47,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": navigation(user), "user_caps": capabilities(user)}
+    items = navigation(user)
+    # The section of the current page: the longest menu URL the path starts with.
+    section = max((i["url"] for i in items if request.path.startswith(i["url"])), key=len,
+                  default=None)
+    for item in items:
+        item["active"] = item["url"] == section
+    return {"nav_items": items, "user_caps": capabilities(user)}
