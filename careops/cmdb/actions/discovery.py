@@ -13,6 +13,7 @@ from careops.cmdb.actions import items
 from careops.cmdb.models import Host, SshHostKey
 from careops.core import access, audit
 from careops.core.choices import AuditAction
+from careops.core.roles import Cap, has_cap
 from careops.logic.discovery import FIELDS, Facts
 
 
@@ -55,8 +56,10 @@ def pin_host_key(actor: Any, host: Host, *, public_key: str, algorithm: str,
 def forget_host_key(actor: Any, host: Host, *, request: Any = None) -> bool:
     """Drop the pinned key of ``host`` so that the next SSH discovery pins the key it
     sees. For a host that was reinstalled; False if nothing was pinned."""
-    if not access.can_change(actor, host):
-        raise PermissionDenied(_("You may not change %(item)s.") % {"item": host})
+    if not has_cap(actor, Cap.MANAGE_ITEMS) or not access.can_change(actor, host):
+        # Trusting a new key is what lets a changed address receive the credential.
+        raise PermissionDenied(_("Only hospital administrators and IT engineers may forget "
+                                 "a pinned host key."))
     with transaction.atomic():
         pinned = SshHostKey.objects.select_for_update().filter(host=host).first()
         if pinned is None:

@@ -179,6 +179,30 @@ def _bulk_insert(model: type[models.Model], objs: list[models.Model]) -> None:
         obj._state.db = str(connection.alias)
 
 
+def _stored_value(stored: models.Model, name: str, value: Any) -> tuple[Any, Any]:
+    """``(what is stored, what is asked)`` for field ``name``, comparable."""
+    field = stored._meta.get_field(name)
+    if isinstance(field, models.ForeignKey):
+        return getattr(stored, field.attname), getattr(value, "pk", value)
+    return getattr(stored, name), value
+
+
+def _check_credential_fields(actor: Any, stored: models.Model,
+                             fields: Mapping[str, Any]) -> None:
+    """A credential, and where it is sent, are the hospital's to set: otherwise a vendor
+    engineer could attach any stored secret to his host, or point a host that has one at
+    his own server, and let discovery hand it over."""
+    guarded: frozenset[str] = getattr(stored, "credential_target_fields", frozenset())
+    if not guarded or has_cap(actor, Cap.MANAGE_ITEMS):
+        return
+    changed = {name for name, value in fields.items() if name in guarded
+               and len(set(map(repr, _stored_value(stored, name, value)))) > 1}
+    if "credential" in changed or (changed and getattr(stored, "credential_id", None)):
+        raise PermissionDenied(_("Only hospital administrators and IT engineers may change "
+                                 "a credential or where it is used (%(fields)s).")
+                               % {"fields": ", ".join(sorted(changed))})
+
+
 def update(actor: Any, obj: models.Model, fields: Mapping[str, Any], *,
            m2m: Mapping[str, Any] | None = None, request: Any = None,
            detail: Mapping[str, Any] | None = None) -> models.Model:
@@ -186,7 +210,9 @@ def update(actor: Any, obj: models.Model, fields: Mapping[str, Any], *,
     if isinstance(obj, ConfigItem) and "kind" in fields:
         raise ValidationError({"kind": _("The class of an item cannot change.")})
     with transaction.atomic():
-        before = full_snapshot(type(obj)._default_manager.get(pk=obj.pk))
+        stored = type(obj)._default_manager.get(pk=obj.pk)
+        _check_credential_fields(actor, stored, fields)
+        before = full_snapshot(stored)
         _apply(obj, fields, m2m)
         changes = audit.diff(before, full_snapshot(obj))
         changes.pop("updated_at", None)

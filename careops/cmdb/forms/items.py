@@ -44,6 +44,7 @@ from careops.cmdb.models import (
 )
 from careops.core import access
 from careops.core.choices import Role
+from careops.core.roles import Cap, has_cap
 from careops.logic.impact import ALLOWED
 
 # Roles offered for the user fields of the forms.
@@ -76,6 +77,13 @@ class CmdbForm(forms.ModelForm):  # type: ignore[type-arg]
                 roles = self.user_roles.get(name, OWNER_ROLES)
                 field.queryset = User.objects.filter(is_active=True, role__in=roles).order_by(
                     "username")
+        if not has_cap(user, Cap.MANAGE_ITEMS):
+            # See careops.cmdb.actions.items._check_credential_fields.
+            self.fields.pop("credential", None)
+            if getattr(self.instance, "credential_id", None):
+                for name in getattr(self.instance, "credential_target_fields", ()):
+                    if name in self.fields:
+                        self.fields[name].disabled = True
         style(self)
 
     def full_clean(self) -> None:

@@ -98,6 +98,9 @@ class Host(ConfigItem):
     ssh_port = models.PositiveIntegerField(_("SSH port"), default=22)
 
     audit_plain_fields = frozenset({"credential"})
+    # The credential and where it is sent: only Cap.MANAGE_ITEMS changes these once a
+    # credential is set (careops.cmdb.actions.items.update).
+    credential_target_fields = frozenset({"credential", "addresses", "hostname", "ssh_port"})
 
     class Meta:
         verbose_name = _("host")
@@ -119,6 +122,7 @@ class DatabaseInstance(ConfigItem):
                                    blank=True, on_delete=models.PROTECT, related_name="+")
 
     audit_plain_fields = frozenset({"credential"})
+    credential_target_fields = frozenset({"credential", "host", "port"})
 
     class Meta:
         verbose_name = _("database instance")

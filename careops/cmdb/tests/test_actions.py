@@ -138,3 +138,25 @@ def test_refusals_speak_the_users_language(alice: Any, hospital: Hospital) -> No
     message = info.value.message_dict["type"][0]
     assert "HV-2 → SRV-LIS → HV-2" in message
     assert "cycle" not in message
+
+
+def test_a_vendor_engineer_cannot_redirect_a_credential(alice: Any, bob: Any,
+                                                        hospital: Hospital) -> None:
+    """Otherwise bob could attach any stored secret to his host, or point a host that has
+    one at his own server, and let SSH discovery hand the password over."""
+    from careops.core import secrets
+
+    hospital.vendor.engineers.add(bob)
+    relations.add(alice, hospital.lis, "runs_on", hospital.lis_host)
+    his_root = secrets.set_secret("his-root", "Very-Secret-1", actor=alice)
+    lis_root = secrets.set_secret("lis-root", "Also-Secret-2", actor=alice)
+    with pytest.raises(PermissionDenied):
+        items.update(bob, hospital.lis_host, {"credential": his_root})
+    items.update(alice, hospital.lis_host, {"credential": lis_root})
+    with pytest.raises(PermissionDenied, match="addresses, ssh_port"):
+        items.update(bob, hospital.lis_host, {"addresses": ["192.0.2.66"], "ssh_port": 2222})
+    hospital.lis_host.refresh_from_db()
+    assert hospital.lis_host.addresses == ["10.1.2.10"]
+    # Unchanged values (a whole form posted back) and other fields stay his to edit.
+    items.update(bob, hospital.lis_host, {"addresses": ["10.1.2.10"], "rack": "A-07"})
+    assert Host.objects.get(pk=hospital.lis_host.pk).rack == "A-07"
