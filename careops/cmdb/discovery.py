@@ -65,11 +65,27 @@ class DiscoveryError(Exception):
 # --- node_exporter ----------------------------------------------------------------
 
 
+def _endpoint_host(target: str) -> str:
+    host = target.rsplit(":", 1)[0] if target.count(":") == 1 or target.startswith("[") \
+        else target
+    return host.strip("[]").lower()
+
+
 def exporter_url(host: Host) -> str:
-    """The metrics URL of the host's node (or windows) exporter endpoint."""
+    """The metrics URL of the host's node (or windows) exporter endpoint.
+
+    The endpoint must be on the host itself (one of its addresses or its host name):
+    discovery must not become a way to make the server fetch other intranet addresses.
+    """
+    own = {str(a).lower() for a in host.addresses or []} | {host.hostname.lower()}
     for job in EXPORTER_JOBS:
         for endpoint in host.monitoring_endpoints or []:
             if isinstance(endpoint, dict) and endpoint.get("job") == job:
+                if _endpoint_host(str(endpoint["target"])) not in own:
+                    raise DiscoveryError(
+                        _("The %(job)s endpoint %(target)s is not on %(host)s (its addresses "
+                          "or host name).") % {"job": job, "target": endpoint["target"],
+                                               "host": host.code})
                 path = str(endpoint.get("path") or "/metrics")
                 return f"http://{endpoint['target']}/{path.lstrip('/')}"
     raise DiscoveryError(_("%(host)s has no monitoring endpoint with job \"node\"; add one "
@@ -83,8 +99,9 @@ def fetch_metrics(url: str, *, timeout: float = HTTP_TIMEOUT) -> str:
     request = urllib.request.Request(url, headers={  # noqa: S310 (scheme checked above)
         "Accept": "text/plain;version=0.0.4;q=1,*/*;q=0.1",
         "User-Agent": "CareOps-discovery"})
-    # Exporters sit on the hospital network: never through an HTTP proxy.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    # Exporters sit on the hospital network: never through an HTTP proxy, and never on to
+    # wherever a redirect points.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
     try:
         with opener.open(request, timeout=timeout) as response:
             body: bytes = response.read(MAX_METRICS_BYTES + 1)
@@ -99,6 +116,11 @@ def fetch_metrics(url: str, *, timeout: float = HTTP_TIMEOUT) -> str:
         raise DiscoveryError(_("The answer of %(url)s is larger than %(size)s MiB.")
                              % {"url": url, "size": MAX_METRICS_BYTES // (1024 * 1024)})
     return body.decode("utf-8", errors="replace")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # urllib then raises HTTPError with the 3xx code
 
 
 def _network_reason(reason: Any, where: str, timeout: float) -> str:
@@ -121,8 +143,11 @@ def discover_node_exporter(host: Host, *, url: str | None = None,
         samples = list(promtext.samples(text))
         return facts_from_metrics(samples, source=url)
     except promtext.ParseError as exc:
-        raise DiscoveryError(_("%(url)s did not return Prometheus metrics: %(error)s")
-                             % {"url": url, "error": exc}) from None
+        # The line number and the reason only: the answer's own text is not echoed.
+        raise DiscoveryError(_("%(url)s did not return Prometheus metrics (line %(line)s: "
+                               "%(reason)s).")
+                             % {"url": url, "line": exc.line_number, "reason": exc.reason}
+                             ) from None
     except FactsError as exc:
         raise DiscoveryError(f"{url}: {exc}") from None
 

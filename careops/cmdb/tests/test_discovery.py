@@ -153,7 +153,10 @@ def use_ssh(alice: Any, host: Host, sshd: Sshd, *, value: str | None = None,
 
 
 def use_exporter(alice: Any, host: Host, target: str) -> Host:
-    items.update(alice, host, {"monitoring_endpoints": [{"job": "node", "target": target}]})
+    # The exporter runs on the host itself: its address is the endpoint's.
+    address = target.rsplit(":", 1)[0]
+    items.update(alice, host, {"monitoring_endpoints": [{"job": "node", "target": target}],
+                               "addresses": [address]})
     host.refresh_from_db()
     return host
 
@@ -291,8 +294,9 @@ def test_it_gives_one_line_reasons_for_unreachable_or_wrong_endpoints(
         discovery.discover(host, "node_exporter", actor=alice)
     assert str(refused.value) == f"Connection refused by http://127.0.0.1:{port}/metrics."
     # The exporter's landing page is HTML, not metrics: the line is named.
-    with pytest.raises(discovery.DiscoveryError, match=r"did not return Prometheus metrics: "
-                                                       r"line 1: "):
+    # The line number and reason, never the answer's own text (it may be an intranet page).
+    with pytest.raises(discovery.DiscoveryError, match=r"did not return Prometheus metrics "
+                                                       r"\(line 1: [^)]*\)\.$"):
         discovery.discover(host, "node_exporter", url=f"http://{node_exporter}/")
     response = verified_client(alice).post(f"/api/v1/cmdb/hosts/{host.pk}/discover/", {},
                                            content_type="application/json")
@@ -440,3 +444,14 @@ def test_the_button_include_shows_only_to_those_who_may_discover(
     assert f'href="/cmdb/hosts/{hospital.lis_host.pk}/discover/"' in html
     assert button(charlie, hospital.lis_host).strip() == ""
     assert button(alice, hospital.lis).strip() == ""  # a system is not a host
+
+
+
+def test_an_endpoint_elsewhere_than_the_host_is_refused(alice: Any, hospital: Hospital) -> None:
+    """Discovery must not make the server fetch other addresses of the intranet."""
+    host = hospital.lis_host
+    items.update(alice, host, {"monitoring_endpoints": [
+        {"job": "node", "target": "169.254.169.254:80"}]})
+    host.refresh_from_db()
+    with pytest.raises(discovery.DiscoveryError, match="is not on SRV-LIS"):
+        discovery.discover(host)
