@@ -40,29 +40,19 @@ def scope_items(user: Any, queryset: models.QuerySet[Any],
     return queryset.filter(pk__in=sorted(visible))
 
 
-def scope_contacts(user: Any, queryset: models.QuerySet[Any],
-                   system_ids: Collection[int]) -> models.QuerySet[Any]:
-    """Contacts of the vendors and departments of the user's systems."""
-    ids = sorted(system_ids)
-    return queryset.filter(models.Q(vendor__maintained_systems__in=ids)
-                           | models.Q(department__systems__in=ids)).distinct()
-
-
-def scope_locations(user: Any, queryset: models.QuerySet[Any],
-                    system_ids: Collection[int]) -> models.QuerySet[Any]:
-    """Sites, buildings and floors are the shared map of the hospital."""
-    return queryset
+def scope_records(user: Any, queryset: models.QuerySet[Any],
+                  system_ids: Collection[int]) -> models.QuerySet[Any]:
+    """Sites, buildings, floors, departments, vendors and contacts — the hospital's whole
+    directory, with its people — are for the roles that see every system. ``access.scope``
+    calls this only for scoped users (vendor engineers, department users): nothing.
+    The pages (careops.cmdb.views.common.records_visible) and the export apply the same rule."""
+    return queryset.none()
 
 
 def install() -> None:
     from careops.cmdb.models import Building, ConfigItem, Contact, Department, Floor, Site, Vendor
 
     access.register(ConfigItem, function=scope_items)
-    # Plain records: scoped users see those around their systems (read-only: only
-    # Cap.MANAGE_ITEMS changes them, see careops.cmdb.actions.items).
-    access.register(Department, system_path="systems")
-    access.register(Vendor, system_path="maintained_systems")
-    access.register(Contact, function=scope_contacts)
-    for location in (Site, Building, Floor):
-        access.register(location, function=scope_locations)
+    for record in (Site, Building, Floor, Department, Vendor, Contact):
+        access.register(record, function=scope_records)
     access.set_system_resolver(systems_for)
