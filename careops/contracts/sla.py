@@ -43,9 +43,16 @@ def load_contract(code_or_file: str) -> Contract:
         except ContractInvalid as exc:
             raise PreviewError(f"{code_or_file}: {exc.errors[0]}") from None
     profile = ContractProfile.objects.filter(code=code_or_file).first()
-    version = profile.current_version if profile else None
-    if version is None:
+    if profile is None:
         raise PreviewError(f"no contract with code {code_or_file!r}")
+    return stored_contract(profile)
+
+
+def stored_contract(profile: ContractProfile) -> Contract:
+    """The current version of a stored contract (never a file: for the API)."""
+    version = profile.current_version
+    if version is None:
+        raise PreviewError(f"the contract {profile.code!r} has no version")
     return parse_contract(version.yaml_text)
 
 

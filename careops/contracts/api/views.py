@@ -89,7 +89,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         query.is_valid(raise_exception=True)
         data = query.validated_data
         try:
-            contract = contract_sla.load_contract(profile.code)
+            contract = contract_sla.stored_contract(profile)
             _row, calendar = cals.get_calendar(contract.working_calendar)
             try:
                 pauses = cals.parse_pause_args(data["pause"], calendar.tz, option="")
