@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -13,10 +13,18 @@ from careops.core import audit
 from careops.core.calendars import CalendarSpec, forget, validate_spec
 from careops.core.choices import AuditAction
 from careops.core.models import CalendarDate, HolidayDate, HolidayYear, WorkCalendar
+from careops.core.roles import Cap, has_cap
 from careops.logic.holidays import HolidayEntry, format_holiday_lines
 from careops.logic.worktime import DayKind
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _require(actor: Any) -> None:
+    """Every caller (page, API, command, task) gets the same rule."""
+    if not has_cap(actor, Cap.MANAGE_CALENDARS):
+        raise PermissionDenied(_("Only the hospital and system administrators manage "
+                                 "calendars and holiday data."))
 
 
 def _calendar_state(row: WorkCalendar) -> dict[str, Any]:
@@ -56,6 +64,7 @@ def _write(row: WorkCalendar, spec: CalendarSpec) -> None:
 
 def create_calendar(spec: CalendarSpec, *, actor: Any, request: HttpRequest | None = None,
                     ) -> WorkCalendar:
+    _require(actor)
     validate_spec(spec)
     _check_unique(spec, None)
     with transaction.atomic():
@@ -69,6 +78,7 @@ def create_calendar(spec: CalendarSpec, *, actor: Any, request: HttpRequest | No
 
 def update_calendar(row: WorkCalendar, spec: CalendarSpec, *, actor: Any,
                     request: HttpRequest | None = None) -> WorkCalendar:
+    _require(actor)
     validate_spec(spec)
     _check_unique(spec, row)
     with transaction.atomic():
@@ -82,6 +92,7 @@ def update_calendar(row: WorkCalendar, spec: CalendarSpec, *, actor: Any,
 
 
 def delete_calendar(row: WorkCalendar, *, actor: Any, request: HttpRequest | None = None) -> None:
+    _require(actor)
     if row.builtin:
         raise ValidationError({"slug": [_("Built-in calendars cannot be deleted.")]})
     with transaction.atomic():
@@ -102,6 +113,7 @@ def _year_state(row: HolidayYear) -> dict[str, Any]:
 def save_holiday_year(year: int, entries: list[HolidayEntry], *, source: str = "", actor: Any,
                       request: HttpRequest | None = None) -> HolidayYear:
     """Create or replace the table entry of ``year`` (it then overrides the package)."""
+    _require(actor)
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError({"year": [_("Enter a year between %(first)s and %(last)s.") % {
             "first": FIRST_YEAR, "last": LAST_YEAR}]})
@@ -133,6 +145,7 @@ def save_holiday_year(year: int, entries: list[HolidayEntry], *, source: str = "
 def delete_holiday_year(row: HolidayYear, *, actor: Any,
                         request: HttpRequest | None = None) -> None:
     """Remove a table year: the package's data (or an estimate) applies again."""
+    _require(actor)
     with transaction.atomic():
         audit.record(AuditAction.DELETE, actor=actor, request=request, obj=row,
                      changes=audit.diff(_year_state(row), None))

@@ -20,14 +20,10 @@ from rest_framework.response import Response
 
 from careops.core import channel_fields
 from careops.core.actions import notifications as actions
+from careops.core.api.permissions import cap_permission
 from careops.core.choices import NotificationKind
 from careops.core.models.notifications import Channel, DeliveryAttempt, Notification
-from careops.core.roles import Cap, has_cap
-
-
-class CanManageChannels(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return has_cap(request.user, Cap.MANAGE_CHANNELS)
+from careops.core.roles import Cap
 
 
 class DeliveryAttemptSerializer(serializers.ModelSerializer[DeliveryAttempt]):
@@ -96,7 +92,7 @@ def _named(exc: DjangoValidationError, kind: str) -> ValidationError:
 class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      viewsets.GenericViewSet[Channel]):
     serializer_class = ChannelSerializer
-    permission_classes = [permissions.IsAuthenticated, CanManageChannels]
+    permission_classes = [permissions.IsAuthenticated, cap_permission(Cap.MANAGE_CHANNELS)]
     queryset = Channel.objects.select_related("secret", "signing_secret").order_by("name")
     filterset_fields = ["kind", "enabled"]
 

@@ -20,13 +20,9 @@ from careops.core.actions import calendars as actions
 from careops.core.forms.calendars import CalendarForm, DueForm, HolidayYearForm, YearForm
 from careops.core.models import HolidayYear, WorkCalendar
 from careops.core.roles import Cap, has_cap
+from careops.core.views.decorators import cap_required
 from careops.logic.holidays import format_holiday_lines
 from careops.logic.worktime import Calendar, CalendarError, DayKind
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not has_cap(request.user, Cap.MANAGE_CALENDARS):
-        raise PermissionDenied
 
 
 def _apply_errors(form: Any, exc: ValidationError) -> None:
@@ -121,7 +117,6 @@ def calendar_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _edit(request: HttpRequest, row: WorkCalendar | None) -> HttpResponse:
-    _require_manager(request)
     builtin = row is not None and row.builtin
     if request.method == "POST":
         form = CalendarForm(request.POST, builtin=builtin,
@@ -150,22 +145,21 @@ def _edit(request: HttpRequest, row: WorkCalendar | None) -> HttpResponse:
     return render(request, "core/calendars/form.html", {"form": form, "row": row})
 
 
-@login_required
+@cap_required(Cap.MANAGE_CALENDARS)
 @require_http_methods(["GET", "POST"])
 def calendar_create(request: HttpRequest) -> HttpResponse:
     return _edit(request, None)
 
 
-@login_required
+@cap_required(Cap.MANAGE_CALENDARS)
 @require_http_methods(["GET", "POST"])
 def calendar_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return _edit(request, get_object_or_404(WorkCalendar, slug=slug))
 
 
-@login_required
+@cap_required(Cap.MANAGE_CALENDARS)
 @require_http_methods(["GET", "POST"])
 def calendar_delete(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_manager(request)
     row = get_object_or_404(WorkCalendar, slug=slug)
     if row.builtin:
         messages.error(request, _("Built-in calendars cannot be deleted."))
@@ -216,10 +210,9 @@ def holiday_year(request: HttpRequest, year: int) -> HttpResponse:
         "kind_labels": cals.DAY_KIND_LABELS, "can_manage": can_manage})
 
 
-@login_required
+@cap_required(Cap.MANAGE_CALENDARS)
 @require_POST
 def holiday_year_delete(request: HttpRequest, year: int) -> HttpResponse:
-    _require_manager(request)
     row = get_object_or_404(HolidayYear, year=year)
     actions.delete_holiday_year(row, actor=request.user, request=request)
     messages.success(request, _("The table entry for %(year)s was removed.") % {"year": year})

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -19,21 +18,16 @@ from careops.core.actions import notifications as actions
 from careops.core.choices import DeliveryOutcome, NotificationKind
 from careops.core.forms.notifications import ChannelForm
 from careops.core.models.notifications import Channel, DeliveryAttempt, Notification
-from careops.core.roles import Cap, has_cap
-
-
-def _require(request: HttpRequest) -> None:
-    if not has_cap(request.user, Cap.MANAGE_CHANNELS):
-        raise PermissionDenied
+from careops.core.roles import Cap
+from careops.core.views.decorators import cap_required
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-@login_required
+@cap_required(Cap.MANAGE_CHANNELS)
 def channel_list(request: HttpRequest) -> HttpResponse:
-    _require(request)
     last = DeliveryAttempt.objects.filter(notification__channel=OuterRef("pk")).order_by(
         "-at", "-id")
     channels = Channel.objects.select_related("secret", "signing_secret").annotate(
@@ -54,9 +48,8 @@ def _kind_from(request: HttpRequest) -> str:
     return kind if kind in NotificationKind.values else ""
 
 
-@login_required
+@cap_required(Cap.MANAGE_CHANNELS)
 def channel_create(request: HttpRequest) -> HttpResponse:
-    _require(request)
     kind = _kind_from(request)
     form = None
     if kind:
@@ -77,9 +70,8 @@ def channel_create(request: HttpRequest) -> HttpResponse:
         "form": form, "kind": kind, "kinds": NotificationKind.choices, "channel": None})
 
 
-@login_required
+@cap_required(Cap.MANAGE_CHANNELS)
 def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request)
     channel = get_object_or_404(Channel.objects.select_related("secret", "signing_secret"),
                                 pk=pk)
     form = ChannelForm(request.POST if request.method == "POST" else None, kind=channel.kind,
@@ -99,9 +91,8 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "channel": channel})
 
 
-@login_required
+@cap_required(Cap.MANAGE_CHANNELS)
 def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request)
     channel = get_object_or_404(Channel.objects.select_related("secret", "signing_secret"),
                                 pk=pk)
     notifications = channel.notifications.prefetch_related("delivery_attempts")
@@ -113,10 +104,9 @@ def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "secrets": secrets, "page": page})
 
 
-@login_required
+@cap_required(Cap.MANAGE_CHANNELS)
 @require_POST
 def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request)
     channel = get_object_or_404(Channel, pk=pk)
     name = channel.name
     actions.delete_channel(request.user, channel, request=request)
@@ -124,10 +114,9 @@ def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("core:channel_list")
 
 
-@login_required
+@cap_required(Cap.MANAGE_CHANNELS)
 @require_POST
 def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request)
     channel = get_object_or_404(Channel, pk=pk)
     notification = actions.send_test(request.user, channel, request=request)
     if _is_htmx(request):
@@ -144,10 +133,9 @@ def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("core:channel_detail", pk=channel.pk)
 
 
-@login_required
+@cap_required(Cap.MANAGE_CHANNELS)
 def notification_result(request: HttpRequest, pk: int) -> HttpResponse:
     """The state of one notification, polled by the test button's result box."""
-    _require(request)
     notification = get_object_or_404(Notification, pk=pk)
     return _result(request, notification)
 

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,22 +19,8 @@ from careops.core import lockouts, secrets, twofactor
 from careops.core.actions import security as actions
 from careops.core.forms.security import SecretForm, UnlockForm
 from careops.core.models.secrets import Secret
-from careops.core.roles import Cap, has_cap
-
-View = Callable[..., HttpResponse]
-
-
-def requires(cap: Cap) -> Callable[[View], View]:
-    """Login required; 403 without ``cap``."""
-    def decorator(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not has_cap(request.user, cap):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-        return wrapper
-    return decorator
+from careops.core.roles import Cap
+from careops.core.views.decorators import cap_required
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -52,7 +33,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 # --- lockouts -----------------------------------------------------------------------
 
 
-@requires(Cap.MANAGE_SECURITY)
+@cap_required(Cap.MANAGE_SECURITY)
 def lockout_list(request: HttpRequest) -> HttpResponse:
     locked_accounts = lockouts.current_lockouts("username")
     users = {u.username: u for u in get_user_model().objects.filter(
@@ -67,7 +48,7 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@requires(Cap.MANAGE_SECURITY)
+@cap_required(Cap.MANAGE_SECURITY)
 def lockout_unlock(request: HttpRequest) -> HttpResponse:
     form = UnlockForm(request.POST)
     if not form.is_valid():
@@ -90,7 +71,7 @@ def lockout_unlock(request: HttpRequest) -> HttpResponse:
 # --- one user's login security --------------------------------------------------
 
 
-@requires(Cap.MANAGE_SECURITY)
+@cap_required(Cap.MANAGE_SECURITY)
 def security_user(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(get_user_model(), pk=pk)
     recent_addresses = (AccessAttempt.objects.filter(username=account.username)
@@ -110,7 +91,7 @@ def security_user(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires(Cap.MANAGE_SECURITY)
+@cap_required(Cap.MANAGE_SECURITY)
 def security_user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(get_user_model(), pk=pk)
     if account.pk == request.user.pk:
@@ -124,7 +105,7 @@ def security_user_reset_two_factor(request: HttpRequest, pk: int) -> HttpRespons
 # --- secret store -------------------------------------------------------------------
 
 
-@requires(Cap.MANAGE_SECRETS)
+@cap_required(Cap.MANAGE_SECRETS)
 def secret_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/secrets/list.html",
                   {"secrets": Secret.objects.select_related("created_by")})
@@ -139,7 +120,7 @@ def _save_secret(request: HttpRequest, form: SecretForm) -> Secret:
 
 
 @sensitive_post_parameters("value", "value_text")
-@requires(Cap.MANAGE_SECRETS)
+@cap_required(Cap.MANAGE_SECRETS)
 def secret_create(request: HttpRequest) -> HttpResponse:
     form = SecretForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -150,7 +131,7 @@ def secret_create(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("value", "value_text")
-@requires(Cap.MANAGE_SECRETS)
+@cap_required(Cap.MANAGE_SECRETS)
 def secret_replace(request: HttpRequest, pk: int) -> HttpResponse:
     secret = get_object_or_404(Secret, pk=pk)
     form = SecretForm(request.POST or None, instance=secret)
@@ -162,7 +143,7 @@ def secret_replace(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires(Cap.MANAGE_SECRETS)
+@cap_required(Cap.MANAGE_SECRETS)
 def secret_delete(request: HttpRequest, pk: int) -> HttpResponse:
     secret = get_object_or_404(Secret, pk=pk)
     name = secret.name
