@@ -315,9 +315,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- email (notification channel defaults) --------------------------------------
-EMAIL_TIMEOUT = 20
-
 # --- logging: never a secret in a log line (see careops.core.secrets) -------------
 LOGGING = {
     "version": 1,

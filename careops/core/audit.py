@@ -148,8 +148,6 @@ def build(
         changes_json=canonical_json(dict(changes)) if changes else "",
         detail_json=canonical_json(dict(detail)) if detail else "",
     )
-    # Microseconds survive every backend; anything finer would break the hash.
-    rec.at = rec.at.replace(microsecond=rec.at.microsecond)
     return rec
 
 

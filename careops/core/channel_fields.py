@@ -100,9 +100,6 @@ KIND_FIELDS: dict[str, tuple[Field, ...]] = {
     ),
 }
 
-SECRET_SLOTS = ("secret", "signing_secret")
-
-
 def fields(kind: str) -> tuple[Field, ...]:
     return KIND_FIELDS.get(kind, ())
 
@@ -113,10 +110,6 @@ def config_fields(kind: str) -> tuple[Field, ...]:
 
 def secret_fields(kind: str) -> tuple[Field, ...]:
     return tuple(f for f in fields(kind) if f.type == SECRET)
-
-
-def all_secret_names() -> frozenset[str]:
-    return frozenset(f.name for fs in KIND_FIELDS.values() for f in fs if f.type == SECRET)
 
 
 def _as_list(value: Any) -> list[str]:

@@ -53,4 +53,4 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                   default=None)
     for item in items:
         item["active"] = item["url"] == section
-    return {"nav_items": items, "user_caps": capabilities(user)}
+    return {"nav_items": items}

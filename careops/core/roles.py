@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from careops.core.choices import ADMIN_ROLES, Role
+from careops.core.choices import Role
 
 
 class Cap(StrEnum):
@@ -102,6 +102,3 @@ def capabilities(user: Any) -> frozenset[Cap]:
 def has_cap(user: Any, cap: Cap) -> bool:
     return cap in capabilities(user)
 
-
-def is_admin_role(role: str) -> bool:
-    return role in ADMIN_ROLES

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -67,13 +67,6 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "core/user_create.html", {"form": form})
 
 
-def _security_url(user: User) -> str | None:
-    try:
-        return reverse("core:security_user", args=[user.pk])
-    except NoReverseMatch:  # the security pages are not installed
-        return None
-
-
 @cap_required(Cap.MANAGE_USERS, Cap.ASSIGN_ROLES)
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User, pk=pk)
@@ -111,7 +104,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/user_detail.html", {
         "account": account, "profile_form": profile_form, "role_form": role_form,
         "may_look_after": actions.may_look_after(actor, account),
-        "security_url": _security_url(account),
+        "security_url": reverse("core:security_user", args=[account.pk]),
         "recent": recent, "is_self": account.pk == actor.pk,
     })
 
