@@ -415,6 +415,12 @@ class _Reader:
         if amount == 0:
             self.error(node, path, "a duration must be more than zero")
             return None
+        if unit == "working_days" and amount != int(amount):
+            # Working days count whole days (the SLA engine and the obligation schedule
+            # both need it); half a day is a number of working hours.
+            self.error(node, path, f"working days must be a whole number, not {amount:g}; "
+                                   "write working hours instead")
+            return None
         return Duration(amount, unit, calendar)
 
 

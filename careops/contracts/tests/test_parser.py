@@ -290,3 +290,20 @@ def test_a_rule_called_unreachable_really_is(earlier: Condition, later: Conditio
     so refusing ``later`` never removes a reachable rule."""
     if earlier.covers(later) and matches(later, situation):
         assert matches(earlier, situation)
+
+
+def test_it_refuses_half_working_days_with_the_path_and_line() -> None:
+    from careops.logic.contract import ContractInvalid, parse_contract
+
+    from pathlib import Path
+
+    original = (Path(__file__).resolve().parents[3] / "contracts" / "examples"
+                / "seed-001-unified-service.yaml").read_text(encoding="utf-8")
+    text = original.replace("restore: 2 working days", "restore: 1.5 working days")
+    assert text != original
+    with pytest.raises(ContractInvalid) as info:
+        parse_contract(text)
+    error = info.value.errors[0]
+    assert error.path == "sla.incident.P1.restore"
+    assert "whole number" in str(error)
+    assert text.splitlines()[error.line - 1].strip() == "restore: 1.5 working days"
