@@ -293,9 +293,9 @@ def test_a_rule_called_unreachable_really_is(earlier: Condition, later: Conditio
 
 
 def test_it_refuses_half_working_days_with_the_path_and_line() -> None:
-    from careops.logic.contract import ContractInvalid, parse_contract
-
     from pathlib import Path
+
+    from careops.logic.contract import ContractInvalid, parse_contract
 
     original = (Path(__file__).resolve().parents[3] / "contracts" / "examples"
                 / "seed-001-unified-service.yaml").read_text(encoding="utf-8")
