@@ -80,3 +80,12 @@ class ContractVersion(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableVersion(f"{self} is immutable and cannot be deleted")
+
+
+from careops.contracts.models.obligations import (  # noqa: E402
+    ObligationOccurrence,
+    ObligationStatus,
+)
+
+__all__ = ["ContractProfile", "ContractStatus", "ContractVersion", "ImmutableVersion",
+           "ObligationOccurrence", "ObligationStatus"]

@@ -27,6 +27,8 @@ class TicketSerializer(serializers.ModelSerializer[Ticket]):
         slug_field="username", read_only=True)
     items: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True)
+    team: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True)
     contract = serializers.SerializerMethodField()
     no_sla = serializers.SerializerMethodField()
     status_label = serializers.CharField(read_only=True)
@@ -124,7 +126,8 @@ class PrioritySerializer(serializers.Serializer[Any]):
 
 class AssignSerializer(serializers.Serializer[Any]):
     assignee = serializers.CharField(allow_blank=True, allow_null=True)
-    team = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    team = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+                                 max_length=100, help_text="A team's name; null: no team.")
     version = serializers.IntegerField(min_value=1, required=False)
 
 

@@ -32,7 +32,7 @@ from careops.servicedesk.api.serializers import (
     TicketSerializer,
     TransitionSerializer,
 )
-from careops.servicedesk.models import Ticket
+from careops.servicedesk.models import Team, Ticket
 
 TRUE = ("1", "true", "yes", "on")
 
@@ -150,8 +150,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             if user is None:
                 raise exceptions.ValidationError(
                     {"assignee": [_("No active user with this name.")]})
+        team: Team | str | None = ""
+        if "team" in data:
+            team = None
+            if data["team"]:
+                team = Team.objects.filter(name=data["team"]).first()
+                if team is None:
+                    raise exceptions.ValidationError({"team": [_("No team with this name.")]})
         try:
-            actions.assign(request.user, ticket, user, team=data.get("team"),
+            actions.assign(request.user, ticket, user, team=team,
                            expected_version=data.get("version"), request=request._request)
         except actions.ConflictError as exc:
             return stale(exc)

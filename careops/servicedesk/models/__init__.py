@@ -1,14 +1,30 @@
-"""Tickets and their append-only timeline (docs/servicedesk.md)."""
+"""Tickets, their append-only timeline and what they carry (docs/servicedesk.md)."""
 
+from careops.servicedesk.models.records import (
+    AnalysisReport,
+    Attachment,
+    BreachCause,
+    ChangePlan,
+    InboundMail,
+    Mailbox,
+    NoticeLevel,
+    RiskLevel,
+    SlaBreach,
+    SlaNotice,
+    Survey,
+)
 from careops.servicedesk.models.tickets import (
     Channel,
     EventKind,
     Kind,
+    Team,
     Ticket,
     TicketCounter,
     TicketEvent,
     TicketQuerySet,
 )
 
-__all__ = ["Channel", "EventKind", "Kind", "Ticket", "TicketCounter", "TicketEvent",
+__all__ = ["AnalysisReport", "Attachment", "BreachCause", "ChangePlan", "Channel",
+           "EventKind", "InboundMail", "Kind", "Mailbox", "NoticeLevel", "RiskLevel",
+           "SlaBreach", "SlaNotice", "Survey", "Team", "Ticket", "TicketCounter", "TicketEvent",
            "TicketQuerySet"]

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from careops.cmdb.models import BusinessSystem, ConfigItem
+from careops.cmdb.models import BusinessSystem, ConfigItem, Vendor
 from careops.contracts.models import ContractVersion
 
 
@@ -74,12 +74,43 @@ class EventKind(models.TextChoices):
     COMMENT = "comment", _("Comment")
     ASSIGN = "assign", _("Assignment")
     TARGET_MET = "target_met", _("SLA target met")
+    TARGET_WAIVED = "target_waived", _("SLA target not needed")
+    REPORT = "report", _("Report submitted")
+    ATTACHMENT = "attachment", _("Attachment")
+    WARNING = "sla_warning", _("SLA warning")
+    BREACH = "sla_breach", _("SLA breached")
+    EMAIL = "email", _("Email")
+    LINK = "link", _("Link")
+    SURVEY = "survey", _("Satisfaction survey")
+    EDIT = "edit", _("Details changed")
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
     def without_sla(self) -> TicketQuerySet:
         """Tickets on items no contract covers: no SLA applies (for the hospital admin)."""
         return self.filter(contract_version__isnull=True)
+
+
+class Team(models.Model):
+    """A group that works tickets together (the vendor's on-site team, the hospital's
+    service desk); its lead is warned when a ticket's SLA runs short."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("team lead"), null=True,
+                             blank=True, on_delete=models.PROTECT, related_name="led_teams")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("members"),
+                                     blank=True, related_name="ticket_teams")
+    vendor = models.ForeignKey(Vendor, verbose_name=_("vendor"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="teams",
+                               help_text=_("Empty for a team of the hospital."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class TicketCounter(models.Model):
@@ -122,7 +153,8 @@ class Ticket(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"),
                                  null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="assigned_tickets")
-    team = models.CharField(_("team"), max_length=100, blank=True)
+    team = models.ForeignKey(Team, verbose_name=_("team"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="tickets")
     status = models.CharField(_("status"), max_length=32)
     opened_at = models.DateTimeField(_("opened"), db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -130,6 +162,14 @@ class Ticket(models.Model):
         _("estimated effort (person-days)"), max_digits=7, decimal_places=1, null=True,
         blank=True)
     fallback_plan = models.TextField(_("fallback plan"), blank=True)
+    linked_incidents = models.ManyToManyField(
+        "self", verbose_name=_("linked incidents"), symmetrical=False, blank=True,
+        related_name="problems",
+        help_text=_("For a problem: the incidents it explains."))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
+    email_thread = models.CharField(
+        _("email thread"), max_length=250, blank=True,
+        help_text=_("Message-ID of the email that opened the ticket; replies thread into it."))
 
     objects = TicketQuerySet.as_manager()
 
@@ -137,7 +177,9 @@ class Ticket(models.Model):
         ordering = ["-opened_at", "-id"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        indexes = [models.Index(fields=["kind", "status"], name="ticket_kind_status")]
+        indexes = [models.Index(fields=["kind", "status"], name="ticket_kind_status"),
+                   models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+                   models.Index(fields=["team", "status"], name="ticket_team_status")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

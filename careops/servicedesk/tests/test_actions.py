@@ -13,7 +13,7 @@ from careops.core.models import AuditRecord
 from careops.logic.contract import Facts
 from careops.servicedesk import actions
 from careops.servicedesk.clocks import clocks_for
-from careops.servicedesk.models import Ticket, TicketEvent
+from careops.servicedesk.models import Team, Ticket, TicketEvent
 from careops.servicedesk.tests.conftest import PAUSES
 
 pytestmark = pytest.mark.django_db
@@ -233,9 +233,10 @@ def test_it_assigns_only_to_someone_who_may_work_the_ticket(
     with pytest.raises(ValidationError) as info:
         actions.assign(alice, ticket, charlie)
     assert "assignee" in info.value.message_dict
-    actions.assign(alice, ticket, bob, team="V-EDU 驻场")
+    team = Team.objects.create(name="V-EDU 驻场", lead=alice)
+    actions.assign(alice, ticket, bob, team=team)
     fresh = Ticket.objects.get(pk=ticket.pk)
-    assert (fresh.assignee, fresh.team, fresh.version) == (bob, "V-EDU 驻场", 2)
+    assert (fresh.assignee, fresh.team, fresh.version) == (bob, team, 2)
 
 
 def test_it_lets_the_reporter_confirm_after_the_vendor_resolves(

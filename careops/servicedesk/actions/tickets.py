@@ -35,7 +35,7 @@ from careops.logic import ticket_flow
 from careops.logic.contract import Contract, Facts, classify, levels_of, parse_contract
 from careops.logic.ticket_flow import TransitionError
 from careops.servicedesk import scoping
-from careops.servicedesk.models import Channel, EventKind, Kind, Ticket, TicketCounter
+from careops.servicedesk.models import Channel, EventKind, Kind, Team, Ticket, TicketCounter
 from careops.servicedesk.models import TicketEvent as Event
 from careops.servicedesk.models.tickets import PREFIXES
 
@@ -311,10 +311,11 @@ def change_priority(actor: Any, ticket: Ticket, priority: str, reason: str,
     return ticket
 
 
-def assign(actor: Any, ticket: Ticket, user: Any | None, team: str | None = None,
+def assign(actor: Any, ticket: Ticket, user: Any | None, team: Team | str | None = "",
            expected_version: int | None = None, request: HttpRequest | None = None,
            now: dt.datetime | None = None) -> Ticket:
-    """Give the ticket to ``user`` (None: unassigned), who must be able to work on it."""
+    """Give the ticket to ``user`` (None: unassigned), who must be able to work on it, and
+    to ``team`` (None: no team; left out: unchanged)."""
     _require_work(actor, ticket)
     if user is not None and not may_work(user, ticket):
         raise ValidationError({"assignee": [_("%(user)s may not work on this ticket.")
@@ -323,12 +324,13 @@ def assign(actor: Any, ticket: Ticket, user: Any | None, team: str | None = None
     before = _snapshot(ticket)
     old = ticket.assignee.get_username() if ticket.assignee else ""
     changes: dict[str, Any] = {"assignee": user}
-    if team is not None:
-        changes["team"] = team.strip()
+    if team != "":   # "" leaves the team as it is; None clears it
+        changes["team"] = team
     with transaction.atomic():
         _bump(ticket, expected_version, **changes)
         _event(ticket, actor, EventKind.ASSIGN, now, before=old,
-               after=user.get_username() if user else "", note=ticket.team)
+               after=user.get_username() if user else "",
+               note=ticket.team.name if ticket.team else "")
         audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=ticket,
                      changes=audit.diff(before, _snapshot(ticket)))
     return ticket

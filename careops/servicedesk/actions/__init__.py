@@ -1,0 +1,28 @@
+"""Every change to a ticket goes through these functions: audited, written to the
+timeline, notified (DESIGN.md, "every state change through one function").
+
+* ``tickets``: opening, status transitions, priority, assignment, comments, links, the
+  change plan and analysis reports;
+* ``attachments``, ``escalation`` (SLA warnings, breaches, auto-confirmation),
+  ``surveys``, ``mail`` (IMAP intake) — each in its own module.
+"""
+
+from careops.servicedesk.actions.tickets import (
+    ConflictError,
+    TransitionError,
+    affected_systems,
+    allowed_next,
+    assign,
+    change_priority,
+    comment,
+    contract_of,
+    covering_version,
+    may_work,
+    needs_approval,
+    open_ticket,
+    transition,
+)
+
+__all__ = ["ConflictError", "TransitionError", "affected_systems", "allowed_next", "assign",
+           "change_priority", "comment", "contract_of", "covering_version", "may_work",
+           "needs_approval", "open_ticket", "transition"]
