@@ -208,6 +208,7 @@ WHITENOISE_USE_FINDERS = True
 # Uploaded documents (served only through views that check access and audit downloads).
 MEDIA_ROOT = Path(env_str("CAREOPS_MEDIA_DIR") or VAR_DIR / "media").resolve()
 MEDIA_URL = "/media/"
+CAREOPS_MAX_ATTACHMENT_MB = env_int("CAREOPS_MAX_ATTACHMENT_MB", 20, minimum=1, maximum=1024)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- authentication and login security (GB/T 22239-2019 8.1.4.1) -------------------

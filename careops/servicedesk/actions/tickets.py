@@ -35,6 +35,7 @@ from careops.logic import ticket_flow
 from careops.logic.contract import Contract, Facts, classify, levels_of, parse_contract
 from careops.logic.ticket_flow import TransitionError
 from careops.servicedesk import scoping
+from careops.servicedesk.actions import lifecycle
 from careops.servicedesk.models import Channel, EventKind, Kind, Team, Ticket, TicketCounter
 from careops.servicedesk.models import TicketEvent as Event
 from careops.servicedesk.models.tickets import PREFIXES
@@ -285,6 +286,7 @@ def transition(actor: Any, ticket: Ticket, to_status: str, note: str = "",
         audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=ticket,
                      changes=audit.diff(before, _snapshot(ticket)),
                      detail={"transition": f"{source} → {to_status}"})
+        lifecycle.after_transition(actor, ticket, source, to_status, now, request=request)
     return ticket
 
 
