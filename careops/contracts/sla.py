@@ -9,6 +9,8 @@ inside working time on the contract's working calendar, or not.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +20,7 @@ from careops.core import calendars as cals
 from careops.logic import sla
 from careops.logic.contract import Contract, ContractInvalid, parse_contract, targets_for
 from careops.logic.contract import Target as ContractTarget
-from careops.logic.worktime import Pause
+from careops.logic.worktime import Calendar, Pause
 
 
 class PreviewError(ValueError):
@@ -56,14 +58,25 @@ def stored_contract(profile: ContractProfile) -> Contract:
     return parse_contract(version.yaml_text)
 
 
-def engine_targets(targets: list[ContractTarget]) -> list[sla.Target]:
+CalendarLoader = Callable[[str], Calendar]
+
+
+def calendar_loader() -> CalendarLoader:
+    """Calendars by code, each loaded once (for one request or one batch)."""
+    return functools.lru_cache(maxsize=None)(lambda code: cals.get_calendar(code)[1])
+
+
+def engine_targets(targets: list[ContractTarget],
+                   calendars: CalendarLoader | None = None) -> list[sla.Target]:
     """The engine's targets. The report clock (a fault analysis report) starts when the
-    ticket is resolved — or restored, where the contract sets no resolve target."""
+    ticket is resolved — or restored, where the contract sets no resolve target. A target
+    whose duration names a calendar of its own (``calendar: always``) is timed on it."""
     names = {t.name for t in targets}
     anchor = next((n for n in ("resolve", "restore") if n in names), None)
     return [
         sla.Target(t.name, Decimal(str(t.amount)), t.unit,  # type: ignore[arg-type]
-                   start_after=anchor if t.name == "report" else None)
+                   start_after=anchor if t.name == "report" else None,
+                   calendar=calendars(t.calendar) if calendars and t.calendar else None)
         for t in targets
     ]
 
@@ -82,7 +95,11 @@ def preview(contract: Contract, kind: str, level: str, opened: dt.datetime,
         raise PreviewError(f"the contract sets no {kind} targets for {level!r} "
                            f"(it has: {', '.join(levels) or 'none for this kind'})")
     try:
-        rows = sla.preview(engine_targets(targets), opened, calendar, pauses)
+        timed = engine_targets(targets, calendar_loader())
+    except cals.CalendarNotFound as exc:
+        raise PreviewError(f"a calendar of the contract does not exist: {exc}") from None
+    try:
+        rows = sla.preview(timed, opened, calendar, pauses)
     except sla.SlaError as exc:
         raise PreviewError(str(exc)) from None
     return [PreviewRow(name, dt.datetime.fromisoformat(due),

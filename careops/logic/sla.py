@@ -49,8 +49,14 @@ Rules
   "met late" and its state is ``breached`` with ``met_at`` set. An unmet clock
   is breached when ``now > due`` (at ``now == due`` it is still running with
   fraction 1).
-* **States:** ``pending`` (the clock it waits for is not met yet), ``met``,
-  ``breached``, ``paused``, ``running`` — in that order of precedence.
+* **Waived.** A ``target_waived`` event (value: the target) declares a target not
+  needed — an incident fixed remotely needs no visit. Before the due it ends the
+  clock in state ``waived``; after the due the breach stands (a promise cannot be
+  waived once missed). A waiver after the target was met changes nothing.
+* **Own calendar.** A target may carry its own calendar (a 7×24 one for "on site
+  within 2 hours, day or night"); otherwise the ticket's working calendar times it.
+* **States:** ``pending`` (the clock it waits for is not met yet), ``waived``,
+  ``met``, ``breached``, ``paused``, ``running`` — in that order of precedence.
 * **Fraction** = time measured (working or wall, pauses excluded) from the
   start to ``min(now, met_at)`` divided by the time measured from the start to
   the due. It is 1.0 at the due and keeps growing after it.
@@ -81,8 +87,8 @@ from typing import Literal, get_args
 from careops.logic.worktime import Calendar, CalendarError, Pause, merge_pauses
 
 Unit = Literal["minutes", "hours", "days", "working_minutes", "working_hours", "working_days"]
-EventKind = Literal["opened", "status", "priority", "target_met"]
-State = Literal["pending", "running", "paused", "met", "breached"]
+EventKind = Literal["opened", "status", "priority", "target_met", "target_waived"]
+State = Literal["pending", "running", "paused", "met", "waived", "breached"]
 
 UNITS: tuple[str, ...] = get_args(Unit)
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
@@ -117,6 +123,9 @@ class Target:
     unit: Unit
     end_of_day: bool = False
     start_after: str | None = None
+    # a calendar of its own (a 7×24 one for "on site within 2 hours, day or night");
+    # None: the ticket's working calendar
+    calendar: Calendar | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -396,6 +405,7 @@ class _History:
     priority: str
     statuses: tuple[tuple[dt.datetime, str], ...]
     met: Mapping[str, tuple[dt.datetime, ...]]
+    waived: Mapping[str, dt.datetime]
 
 
 def _read(events: Iterable[TicketEvent], now: dt.datetime) -> _History:
@@ -411,6 +421,7 @@ def _read(events: Iterable[TicketEvent], now: dt.datetime) -> _History:
     priority = first.value
     statuses: list[tuple[dt.datetime, str]] = []
     met: dict[str, list[dt.datetime]] = {}
+    waived: dict[str, dt.datetime] = {}
     for e in ordered:
         at = e.at.astimezone(_UTC)
         if e.kind == "priority":
@@ -419,8 +430,10 @@ def _read(events: Iterable[TicketEvent], now: dt.datetime) -> _History:
             statuses.append((at, e.value))
         elif e.kind == "target_met":
             met.setdefault(e.value, []).append(at)
+        elif e.kind == "target_waived":
+            waived.setdefault(e.value, at)
     return _History(first.at.astimezone(_UTC), priority, tuple(statuses),
-                    {k: tuple(v) for k, v in met.items()})
+                    {k: tuple(v) for k, v in met.items()}, waived)
 
 
 def _pause_spans(history: _History, policy: PausePolicy, target: str,
@@ -497,6 +510,7 @@ def compute_clocks(
 def _clock(target: Target, history: _History, calendar: Calendar, policy: PausePolicy,
            now: dt.datetime, done: Mapping[str, Clock], years0: frozenset[int]) -> Clock:
     years = set(years0)
+    calendar = target.calendar or calendar
     if target.start_after is None:
         start: dt.datetime | None = history.opened_at
     else:
@@ -507,7 +521,12 @@ def _clock(target: Target, history: _History, calendar: Calendar, policy: PauseP
                      None, 0.0, frozenset(years))
     measure = _Measure(target, calendar, years)
     met_at = next((m for m in history.met.get(target.name, ()) if m >= start), None)
-    end = max(met_at if met_at is not None else now, start)
+    waived_at = history.waived.get(target.name)
+    if waived_at is not None and (waived_at < start or (met_at is not None
+                                                        and met_at <= waived_at)):
+        waived_at = None
+    stop = met_at if met_at is not None else waived_at
+    end = max(stop if stop is not None else now, start)
     spans = _pause_spans(history, policy, target.name, start, end)
     merged = merge_pauses(spans)
     due = measure.due(start, merged)
@@ -517,8 +536,13 @@ def _clock(target: Target, history: _History, calendar: Calendar, policy: PauseP
               else target.duration)
     used = measure.elapsed(start, end, merged)
     fraction = used / budget if budget > _ZERO else (1.0 if end >= due_u else 0.0)
-    if met_at is not None and met_at <= due_u:
-        state: State = "met"
+    if waived_at is not None and waived_at <= due_u:
+        # declared not needed before its due (no visit was needed): no promise to keep;
+        # declared after the due, the breach stands
+        state: State = "waived"
+        breached_at = None
+    elif met_at is not None and met_at <= due_u:
+        state = "met"
         breached_at = None
     elif (met_at is not None) or now > due_u:
         state, breached_at = "breached", due
@@ -563,7 +587,7 @@ def warnings(
     sent = set(previously_sent)
     out: list[Warning] = []
     for clock in clocks:
-        if clock.state in ("met", "pending") or clock.due_at is None:
+        if clock.state in ("met", "waived", "pending") or clock.due_at is None:
             continue
         if clock.state == "breached":
             assert clock.breached_at is not None
@@ -578,7 +602,7 @@ def warnings(
             w = Warning(clock.name, clock.priority, "threshold", value, clock.due_at)
             if w.key in sent:
                 continue
-            measure = _Measure(clock.target, calendar, set())
+            measure = _Measure(clock.target, clock.target.calendar or calendar, set())
             spans = merge_pauses(clock.paused)
             budget = measure.elapsed(clock.started_at, clock.due_at, spans)
             at = measure.add(clock.started_at, budget * value, spans)
@@ -607,7 +631,7 @@ def preview(
     for target in _order(targets):
         years: set[int] = set()
         begin = start if target.start_after is None else dues[target.start_after]
-        due = _Measure(target, calendar, years).due(begin, spans)
+        due = _Measure(target, target.calendar or calendar, years).due(begin, spans)
         dues[target.name] = due.astimezone(_UTC)
         rows[target.name] = (target.name, due.isoformat(), tuple(sorted(years)))
     return [rows[t.name] for t in targets]

@@ -85,6 +85,9 @@ MEETS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "problem": {"resolved": ("resolve",)},
 }
 
+# Targets that may be declared not needed (no visit was needed: fixed remotely).
+WAIVABLE: tuple[str, ...] = ("on_site",)
+
 # Transitions that only the hospital may make (approval), never by the ticket's reporter.
 APPROVALS: frozenset[tuple[str, str]] = frozenset({
     ("request", "approved"), ("request", "rejected"),

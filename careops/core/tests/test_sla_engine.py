@@ -413,3 +413,47 @@ def test_it_replays_the_clocks_as_they_were_at_a_past_instant() -> None:
     with pytest.raises(SlaError) as err:
         clocks(events, at(2026, 11, 2, 8, 0), by_priority)
     assert err.value.field == "now"
+
+
+# --- waived targets and a target's own calendar ---------------------------------------
+
+def test_a_visit_declared_unneeded_before_its_due_is_waived() -> None:
+    events = [ev(at(2026, 11, 2, 9, 0), "opened", "P2"),
+              ev(at(2026, 11, 2, 9, 10), "target_met", "respond"),
+              ev(at(2026, 11, 2, 9, 20), "target_waived", "on_site")]
+    got = clocks(events, at(2026, 11, 5, 9, 0))
+    assert got["on_site"].state == "waived"
+    assert got["on_site"].breached_at is None and got["on_site"].met_at is None
+    # measured only up to the waiver: 20 of 60 working minutes
+    assert got["on_site"].fraction == pytest.approx(20 / 60)
+    assert "on_site" not in [w.clock for w in warnings(got.values(), CAL)]
+    assert "restore" in [w.clock for w in warnings(got.values(), CAL)]
+
+
+def test_a_waiver_after_the_due_leaves_the_breach() -> None:
+    events = [ev(at(2026, 11, 2, 9, 0), "opened", "P2"),
+              ev(at(2026, 11, 2, 11, 0), "target_waived", "on_site")]
+    got = clocks(events, at(2026, 11, 2, 12, 0))
+    assert got["on_site"].state == "breached"
+    assert got["on_site"].breached_at == at(2026, 11, 2, 10, 0)
+
+
+def test_a_waiver_after_the_target_was_met_changes_nothing() -> None:
+    events = [ev(at(2026, 11, 2, 9, 0), "opened", "P2"),
+              ev(at(2026, 11, 2, 9, 30), "target_met", "on_site"),
+              ev(at(2026, 11, 2, 9, 40), "target_waived", "on_site")]
+    assert clocks(events, at(2026, 11, 2, 12, 0))["on_site"].state == "met"
+
+
+def test_a_target_with_its_own_calendar_is_timed_on_it() -> None:
+    always = Calendar(SH, WeeklyHours.on(range(7), ["00:00-24:00"]), observe_holidays=False)
+    own = [Target("respond", 1, "working_hours", calendar=always),
+           Target("restore", 1, "working_hours")]
+    # Saturday night: the 7×24 target runs, the working-hours one waits for Monday 08:00
+    events = [ev(at(2026, 11, 7, 22, 0), "opened", "P1")]
+    got = {c.name: c for c in compute_clocks(events, lambda p, h: own, CAL, POLICY,
+                                             at(2026, 11, 7, 22, 30))}
+    assert got["respond"].due_at == at(2026, 11, 7, 23, 0)
+    assert got["respond"].fraction == pytest.approx(0.5)
+    assert got["restore"].due_at == at(2026, 11, 9, 9, 0)
+    assert preview(own, at(2026, 11, 7, 22, 0), CAL)[0][1] == at(2026, 11, 7, 23, 0).isoformat()

@@ -17,12 +17,19 @@ from careops.servicedesk.actions.tickets import (
     comment,
     contract_of,
     covering_version,
+    hospital_side,
+    link_incidents,
     may_work,
     needs_approval,
     open_ticket,
+    save_change_plan,
+    submit_analysis,
     transition,
+    version_in_force,
+    waive_target,
 )
 
 __all__ = ["ConflictError", "TransitionError", "affected_systems", "allowed_next", "assign",
-           "change_priority", "comment", "contract_of", "covering_version", "may_work",
-           "needs_approval", "open_ticket", "transition"]
+           "change_priority", "comment", "contract_of", "covering_version", "hospital_side",
+           "link_incidents", "may_work", "needs_approval", "open_ticket", "save_change_plan",
+           "submit_analysis", "transition", "version_in_force", "waive_target"]

@@ -36,7 +36,17 @@ from careops.logic.contract import Contract, Facts, classify, levels_of, parse_c
 from careops.logic.ticket_flow import TransitionError
 from careops.servicedesk import scoping
 from careops.servicedesk.actions import lifecycle
-from careops.servicedesk.models import Channel, EventKind, Kind, Team, Ticket, TicketCounter
+from careops.servicedesk.models import (
+    AnalysisReport,
+    ChangePlan,
+    Channel,
+    EventKind,
+    Kind,
+    RiskLevel,
+    Team,
+    Ticket,
+    TicketCounter,
+)
 from careops.servicedesk.models import TicketEvent as Event
 from careops.servicedesk.models.tickets import PREFIXES
 
@@ -98,22 +108,41 @@ def affected_systems(items: Iterable[ConfigItem]) -> tuple[set[int], set[int], b
     return systems, departments, safety
 
 
-def covering_version(system_ids: set[int]) -> ContractVersion | None:
-    """The current version of the active contract covering most of the systems (ties:
-    the lowest code); None when no contract covers any of them."""
+def version_in_force(profile: ContractProfile, day: dt.date) -> ContractVersion | None:
+    """The version of ``profile`` that applies on ``day``: the newest valid from that day
+    or earlier (a ticket older than every version takes the first one), and only if the
+    day falls in the contract's service period."""
+    versions = sorted(profile.versions.all(), key=lambda v: v.number, reverse=True)
+    chosen = next((v for v in versions if v.valid_from <= day), None)
+    if chosen is None and versions:
+        chosen = versions[-1]
+    if chosen is None:
+        return None
+    period = contract_of(chosen).period
+    return chosen if period.start <= day <= period.end else None
+
+
+def covering_version(system_ids: set[int],
+                     at: dt.datetime | None = None) -> ContractVersion | None:
+    """The version in force at ``at`` of the active contract covering most of the systems
+    (ties: the lowest code); None when no contract in its service period covers any."""
     if not system_ids:
         return None
+    day = timezone.localdate(at or timezone.now())
     best: tuple[int, str] | None = None
-    chosen: ContractProfile | None = None
+    chosen: ContractVersion | None = None
     profiles = (ContractProfile.objects.filter(status=ContractStatus.ACTIVE,
                                                systems__in=sorted(system_ids))
-                .distinct().prefetch_related("systems"))
+                .distinct().prefetch_related("systems", "versions"))
     for profile in profiles:
+        version = version_in_force(profile, day)
+        if version is None:
+            continue
         overlap = len({s.pk for s in profile.systems.all()} & system_ids)
         key = (-overlap, profile.code)
         if best is None or key < best:
-            best, chosen = key, profile
-    return chosen.current_version if chosen else None
+            best, chosen = key, version
+    return chosen
 
 
 def derived_facts(departments: set[int], patient_safety: bool) -> Facts:
@@ -176,8 +205,9 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
     if priority and kind == Kind.INCIDENT and not reason.strip():
         raise ValidationError({"reason": [
             _("Setting an incident's priority by hand needs a reason.")]})
+    now = now or timezone.now()
     system_ids, departments, safety = affected_systems(items)
-    version = covering_version(system_ids)
+    version = covering_version(system_ids, now)
     contract = contract_of(version) if version else None
     if priority:
         _check_level(contract, kind, priority)
@@ -186,7 +216,6 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
         chosen = facts or derived_facts(departments, safety)
         level = _default_level(contract, kind, chosen) if contract else ""
         reason = ""
-    now = now or timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.create(
             number=_number(kind, timezone.localtime(now).year), kind=kind, title=title.strip(),
@@ -253,13 +282,67 @@ def allowed_next(ticket: Ticket) -> tuple[str, ...]:
     return ticket_flow.allowed(ticket.kind, ticket.status, left, needs_approval(ticket))
 
 
+def hospital_side(actor: Any) -> bool:
+    """The hospital's own staff who work tickets (admin, IT engineers): not a vendor."""
+    return has_cap(actor, Cap.CHANGE_OPERATIONS) and access.visible_system_ids(actor) is None
+
+
+def _needs_fallback(ticket: Ticket, to_status: str) -> bool:
+    """A P1 incident that is not fixed at once — restored by a workaround, or waiting for
+    the hospital or a third party — must have a recorded fallback plan."""
+    return (ticket.kind == Kind.INCIDENT and ticket.priority == "P1"
+            and to_status in ("restored", *ticket_flow.PENDING))
+
+
+def _change_checks(actor: Any, ticket: Ticket, to_status: str, supervisor: Any | None,
+                   implementation_report: str, rollback_reason: str) -> dict[str, Any]:
+    """What a change's step needs (seed 004 §(三)2); the plan fields it sets."""
+    plan = ChangePlan.objects.filter(ticket=ticket).first()
+    fields: dict[str, Any] = {}
+    if to_status == "approved" and plan is None:
+        raise ValidationError({"change_plan": [
+            _("A change is approved on its plan: save the content, plan, window, risk "
+              "assessment, backup and rollback plans first.")]})
+    if to_status == "implementing":
+        chosen = supervisor or (plan.supervisor if plan else None)
+        if chosen is None:
+            raise ValidationError({"supervisor": [
+                _("Name the hospital's supervisor of the implementation.")]})
+        if not hospital_side(chosen):
+            raise ValidationError({"supervisor": [
+                _("The supervisor must be one of the hospital's staff.")]})
+        fields["supervisor"] = chosen
+    if to_status == "implemented":
+        if not implementation_report.strip():
+            raise ValidationError({"implementation_report": [
+                _("Write the implementation report.")]})
+        fields["implementation_report"] = implementation_report.strip()
+    if to_status == "rolled_back":
+        if not rollback_reason.strip():
+            raise ValidationError({"rollback_reason": [_("Give the reason for the rollback.")]})
+        fields["rollback_reason"] = rollback_reason.strip()
+    if to_status == "verified" and not has_cap(actor, Cap.APPROVE):
+        raise PermissionDenied(_("Only the hospital verifies a change."))
+    return fields
+
+
 def transition(actor: Any, ticket: Ticket, to_status: str, note: str = "",
                expected_version: int | None = None, fallback_plan: str = "",
+               supervisor: Any | None = None, implementation_report: str = "",
+               rollback_reason: str = "",
                request: HttpRequest | None = None, now: dt.datetime | None = None) -> Ticket:
     """Move ``ticket`` to ``to_status``. TransitionError (with the allowed statuses) when
-    the flow forbids it; ConflictError when the ticket changed since ``expected_version``."""
-    confirming = to_status == "confirmed" and actor.pk == ticket.reporter_id
-    if not confirming:
+    the flow forbids it; ConflictError when the ticket changed since ``expected_version``.
+
+    Confirmation is the reporter's or the hospital's, never the vendor's own. A P1
+    incident that is not fixed at once needs a fallback plan; a change's steps need their
+    supervisor, implementation report or rollback reason."""
+    if to_status == "confirmed":
+        if actor.pk != ticket.reporter_id and not hospital_side(actor):
+            raise PermissionDenied(_("Only the reporter or the hospital confirms a ticket."))
+        if actor.pk != ticket.reporter_id:
+            _require_work(actor, ticket)
+    else:
         _require_work(actor, ticket)
     options = allowed_next(ticket)
     if to_status not in options:
@@ -269,6 +352,13 @@ def transition(actor: Any, ticket: Ticket, to_status: str, note: str = "",
             raise PermissionDenied(_("Only the hospital may approve or reject."))
         if actor.pk == ticket.reporter_id:
             raise PermissionDenied(_("Nobody may approve what they applied for."))
+    if _needs_fallback(ticket, to_status) and not (fallback_plan.strip()
+                                                    or ticket.fallback_plan):
+        raise ValidationError({"fallback_plan": [
+            _("A P1 incident that is not fixed at once needs a recorded fallback plan.")]})
+    plan_fields = (_change_checks(actor, ticket, to_status, supervisor,
+                                  implementation_report, rollback_reason)
+                   if ticket.kind == Kind.CHANGE else {})
     now = now or timezone.now()
     before = _snapshot(ticket)
     source = ticket.status
@@ -277,6 +367,8 @@ def transition(actor: Any, ticket: Ticket, to_status: str, note: str = "",
         changes["fallback_plan"] = fallback_plan.strip()
     with transaction.atomic():
         _bump(ticket, expected_version, **changes)
+        if plan_fields:
+            ChangePlan.objects.filter(ticket=ticket).update(**plan_fields)
         _event(ticket, actor, EventKind.STATUS, now, before=source, after=to_status, note=note)
         met = set(ticket.events.filter(kind=EventKind.TARGET_MET)
                   .values_list("to_value", flat=True))
@@ -354,3 +446,144 @@ def comment(actor: Any, ticket: Ticket, text: str, public: bool = True,
         audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=ticket,
                      detail={"comment": event.pk, "public": public})
     return event
+
+
+# --- targets, reports, plans, links ------------------------------------------------------
+
+def waive_target(actor: Any, ticket: Ticket, target: str, reason: str,
+                 expected_version: int | None = None, request: HttpRequest | None = None,
+                 now: dt.datetime | None = None) -> Ticket:
+    """Declare an SLA target not needed (an incident fixed remotely needs no visit). Only
+    the hospital's side may, with a reason; a waiver after the due leaves the breach."""
+    _require_work(actor, ticket)
+    if not hospital_side(actor):
+        raise PermissionDenied(_("Only the hospital decides that a visit is not needed."))
+    if target not in ticket_flow.WAIVABLE:
+        raise ValidationError({"target": [
+            _("Only these targets can be declared not needed: %(targets)s.")
+            % {"targets": ", ".join(ticket_flow.WAIVABLE)}]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the target is not needed.")]})
+    done = set(ticket.events.filter(kind__in=(EventKind.TARGET_MET, EventKind.TARGET_WAIVED))
+               .values_list("to_value", flat=True))
+    if target in done:
+        raise ValidationError({"target": [_("This target is already met or waived.")]})
+    now = now or timezone.now()
+    with transaction.atomic():
+        _bump(ticket, expected_version)
+        _event(ticket, actor, EventKind.TARGET_WAIVED, now, after=target, note=reason.strip())
+        audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=ticket,
+                     detail={"waived": target, "reason": reason.strip()})
+    return ticket
+
+
+ANALYSIS_FIELDS = ("event_description", "root_cause", "scope", "steps_taken", "prevention")
+
+
+def submit_analysis(actor: Any, ticket: Ticket, *, event_description: str, root_cause: str,
+                    scope: str, steps_taken: str, prevention: str,
+                    request: HttpRequest | None = None,
+                    now: dt.datetime | None = None) -> AnalysisReport:
+    """The fault analysis report of an incident (or a problem's root-cause analysis):
+    every part is required. Submitting it meets the contract's ``report`` target; a
+    corrected report replaces the text but the target stays met at the first submission."""
+    _require_work(actor, ticket)
+    if ticket.kind not in (Kind.INCIDENT, Kind.PROBLEM):
+        raise ValidationError({"kind": [
+            _("Analysis reports belong to incidents and problems.")]})
+    values = {"event_description": event_description, "root_cause": root_cause,
+              "scope": scope, "steps_taken": steps_taken, "prevention": prevention}
+    missing = {name: [_("This part of the report is required.")]
+               for name, value in values.items() if not value.strip()}
+    if missing:
+        raise ValidationError(missing)
+    now = now or timezone.now()
+    existing = AnalysisReport.objects.filter(ticket=ticket).first()
+    before = audit.snapshot(existing) if existing else None
+    with transaction.atomic():
+        report, _created = AnalysisReport.objects.update_or_create(
+            ticket=ticket, defaults={**{k: v.strip() for k, v in values.items()},
+                                     "author": actor, "submitted_at": now})
+        _event(ticket, actor, EventKind.REPORT, now, after="analysis",
+               note=values["root_cause"].strip()[:500])
+        met = ticket.events.filter(kind=EventKind.TARGET_MET, to_value="report").exists()
+        if not met:
+            _event(ticket, actor, EventKind.TARGET_MET, now, after="report")
+        audit.record(AuditAction.UPDATE if existing else AuditAction.CREATE, actor=actor,
+                     request=request, obj=report,
+                     changes=audit.diff(before, audit.snapshot(report)),
+                     detail={"ticket": ticket.number})
+    return report
+
+
+def save_change_plan(actor: Any, ticket: Ticket, *, content: str, plan: str,
+                     window_start: dt.datetime, window_end: dt.datetime,
+                     risk_level: str = RiskLevel.MEDIUM, risk_assessment: str,
+                     backup_plan: str, rollback_plan: str, supervisor: Any | None = None,
+                     request: HttpRequest | None = None) -> ChangePlan:
+    """Write a change's application (seed 004 §(三)2). It can be edited until the hospital
+    approves it; the window is what monitoring mutes alerts in."""
+    _require_work(actor, ticket)
+    if ticket.kind != Kind.CHANGE:
+        raise ValidationError({"kind": [_("Only a change has a change plan.")]})
+    if ticket.status != "submitted":
+        raise ValidationError({"status": [
+            _("The plan is fixed once the hospital has decided on it.")]})
+    texts = {"content": content, "plan": plan, "risk_assessment": risk_assessment,
+             "backup_plan": backup_plan, "rollback_plan": rollback_plan}
+    errors: dict[str, list[str]] = {name: [_("This part of the application is required.")]
+                                    for name, value in texts.items() if not value.strip()}
+    if risk_level not in RiskLevel.values:
+        errors["risk_level"] = [_("Unknown risk level.")]
+    if window_end <= window_start:
+        errors["window_end"] = [_("The window must end after it starts.")]
+    if supervisor is not None and not hospital_side(supervisor):
+        errors["supervisor"] = [_("The supervisor must be one of the hospital's staff.")]
+    if errors:
+        raise ValidationError(errors)
+    existing = ChangePlan.objects.filter(ticket=ticket).first()
+    before = audit.snapshot(existing) if existing else None
+    with transaction.atomic():
+        change, _created = ChangePlan.objects.update_or_create(
+            ticket=ticket, defaults={**{k: v.strip() for k, v in texts.items()},
+                                     "window_start": window_start, "window_end": window_end,
+                                     "risk_level": risk_level, "supervisor": supervisor})
+        _event(ticket, actor, EventKind.EDIT, timezone.now(), after="change_plan",
+               note=f"{window_start.isoformat()} – {window_end.isoformat()}")
+        audit.record(AuditAction.UPDATE if existing else AuditAction.CREATE, actor=actor,
+                     request=request, obj=change,
+                     changes=audit.diff(before, audit.snapshot(change)),
+                     detail={"ticket": ticket.number})
+    return change
+
+
+def link_incidents(actor: Any, problem: Ticket, incidents: Iterable[Ticket],
+                   unlink: bool = False, request: HttpRequest | None = None,
+                   now: dt.datetime | None = None) -> Ticket:
+    """Link incidents to the problem that explains them (or unlink them)."""
+    _require_work(actor, problem)
+    if problem.kind != Kind.PROBLEM:
+        raise ValidationError({"problem": [_("Incidents are linked to a problem.")]})
+    incidents = list(incidents)
+    wrong = [t.number for t in incidents if t.kind != Kind.INCIDENT]
+    hidden = [t.number for t in incidents if not scoping.can_view(actor, t)]
+    if wrong or hidden:
+        raise ValidationError({"incidents": [
+            _("Not incidents you may see: %(numbers)s.")
+            % {"numbers": ", ".join(wrong + hidden)}]})
+    now = now or timezone.now()
+    with transaction.atomic():
+        if unlink:
+            problem.linked_incidents.remove(*incidents)
+        else:
+            problem.linked_incidents.add(*incidents)
+        numbers = ", ".join(t.number for t in incidents)
+        _event(problem, actor, EventKind.LINK, now, before=numbers if unlink else "",
+               after="" if unlink else numbers)
+        for incident in incidents:
+            _event(incident, actor, EventKind.LINK, now,
+                   before=problem.number if unlink else "",
+                   after="" if unlink else problem.number)
+        audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=problem,
+                     detail={"unlinked" if unlink else "linked": [t.number for t in incidents]})
+    return problem

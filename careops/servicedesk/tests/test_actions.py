@@ -177,7 +177,12 @@ def test_it_pauses_restore_but_not_respond_while_waiting_for_the_hospital(
     with pytest.raises(actions.TransitionError):
         actions.transition(bob, ticket, "waiting_hospital", now=at(10, 5))
     actions.transition(bob, ticket, "acknowledged", now=at(10, 20))   # 5 minutes late
-    actions.transition(bob, ticket, "waiting_hospital", "等待科室提供账号", now=at(10, 30))
+    with pytest.raises(ValidationError) as info:   # a P1 not fixed at once
+        actions.transition(bob, ticket, "waiting_hospital", "等待科室提供账号", now=at(10, 30))
+    assert "fallback_plan" in info.value.message_dict
+    actions.transition(bob, ticket, "waiting_hospital", "等待科室提供账号",
+                       fallback_plan="术中录像先存本地工作站，恢复后补传", now=at(10, 30))
+    assert Ticket.objects.get(pk=ticket.pk).fallback_plan.startswith("术中录像")
     during = {c.name: c for c in clocks_for(ticket, at(11, 30))}
     assert during["restore"].state == "paused"
     assert during["respond"].state == "breached"      # not paused: it was met late
