@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from careops.cmdb.models import ConfigItem
 from careops.logic.contract import FAULT_KINDS, OUTAGES, SCOPES, SEVERITIES
-from careops.servicedesk.models import Channel, Kind, Ticket, TicketEvent
+from careops.servicedesk.models import (
+    AnalysisReport,
+    ChangePlan,
+    Channel,
+    Kind,
+    Ticket,
+    TicketEvent,
+)
 
 
 class EventSerializer(serializers.ModelSerializer[TicketEvent]):
@@ -67,9 +75,24 @@ class TicketDetailSerializer(TicketSerializer):
     clocks = serializers.SerializerMethodField()
     allowed = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
+    analysis = serializers.SerializerMethodField()
+    change_plan = serializers.SerializerMethodField()
+    linked_incidents: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="number", many=True, read_only=True)
+    problems: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="number", many=True, read_only=True)
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "clocks", "allowed", "events"]
+        fields = [*TicketSerializer.Meta.fields, "clocks", "allowed", "events", "analysis",
+                  "change_plan", "linked_incidents", "problems"]
+
+    def get_analysis(self, obj: Ticket) -> dict[str, Any] | None:
+        report = AnalysisReport.objects.filter(ticket=obj).select_related("author").first()
+        return dict(AnalysisSerializer(report).data) if report else None
+
+    def get_change_plan(self, obj: Ticket) -> dict[str, Any] | None:
+        plan = ChangePlan.objects.filter(ticket=obj).select_related("supervisor").first()
+        return dict(ChangePlanSerializer(plan).data) if plan else None
 
     def get_clocks(self, obj: Ticket) -> list[dict[str, Any]]:
         from careops.servicedesk.clocks import clocks_for
@@ -116,6 +139,48 @@ class TransitionSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1)
     fallback_plan = serializers.CharField(required=False, allow_blank=True, default="")
+    supervisor = serializers.CharField(required=False, allow_blank=True, default="",
+                                       help_text="Username of the hospital's supervisor "
+                                                 "(a change moving to implementing).")
+    implementation_report = serializers.CharField(required=False, allow_blank=True,
+                                                  default="")
+    rollback_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WaiveSerializer(serializers.Serializer[Any]):
+    target = serializers.CharField(max_length=16)
+    reason = serializers.CharField()
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class AnalysisSerializer(serializers.ModelSerializer[AnalysisReport]):
+    author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True)
+
+    class Meta:
+        model = AnalysisReport
+        fields = ["event_description", "root_cause", "scope", "steps_taken", "prevention",
+                  "author", "submitted_at"]
+        read_only_fields = ["author", "submitted_at"]
+
+
+class ChangePlanSerializer(serializers.ModelSerializer[ChangePlan]):
+    supervisor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True),
+        required=False, allow_null=True)
+
+    class Meta:
+        model = ChangePlan
+        fields = ["content", "plan", "window_start", "window_end", "risk_level",
+                  "risk_assessment", "backup_plan", "rollback_plan", "supervisor",
+                  "implementation_report", "rollback_reason"]
+        read_only_fields = ["implementation_report", "rollback_reason"]
+
+
+class LinkSerializer(serializers.Serializer[Any]):
+    incidents = serializers.ListField(child=serializers.CharField(max_length=20),
+                                      allow_empty=False, help_text="Incident numbers.")
+    unlink = serializers.BooleanField(default=False)
 
 
 class PrioritySerializer(serializers.Serializer[Any]):

@@ -23,14 +23,18 @@ from rest_framework.response import Response
 from careops.logic.contract import Facts
 from careops.servicedesk import actions, scoping
 from careops.servicedesk.api.serializers import (
+    AnalysisSerializer,
     AssignSerializer,
+    ChangePlanSerializer,
     CommentSerializer,
     EventSerializer,
+    LinkSerializer,
     OpenSerializer,
     PrioritySerializer,
     TicketDetailSerializer,
     TicketSerializer,
     TransitionSerializer,
+    WaiveSerializer,
 )
 from careops.servicedesk.models import Team, Ticket
 
@@ -111,10 +115,20 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        supervisor = None
+        if data["supervisor"]:
+            supervisor = get_user_model().objects.filter(username=data["supervisor"],
+                                                         is_active=True).first()
+            if supervisor is None:
+                raise exceptions.ValidationError(
+                    {"supervisor": [_("No active user with this name.")]})
         try:
             actions.transition(request.user, ticket, data["to"], data["note"],
                                expected_version=data["version"],
-                               fallback_plan=data["fallback_plan"], request=request._request)
+                               fallback_plan=data["fallback_plan"], supervisor=supervisor,
+                               implementation_report=data["implementation_report"],
+                               rollback_reason=data["rollback_reason"],
+                               request=request._request)
         except actions.TransitionError as exc:
             return conflict("illegal_transition", str(exc), "to", allowed=list(exc.allowed))
         except actions.ConflictError as exc:
@@ -173,3 +187,60 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         event = actions.comment(request.user, ticket, payload.validated_data["text"],
                                 payload.validated_data["public"], request=request._request)
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WaiveSerializer, responses={200: TicketDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def waive(self, request: Request, pk: str | None = None) -> Response:
+        """Declare a target not needed (on_site: fixed remotely). Hospital staff only."""
+        ticket = self.get_object()
+        payload = WaiveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            actions.waive_target(request.user, ticket, data["target"], data["reason"],
+                                 expected_version=data.get("version"), request=request._request)
+        except actions.ConflictError as exc:
+            return stale(exc)
+        return self._detail(ticket)
+
+    @extend_schema(request=AnalysisSerializer, responses={200: TicketDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def analysis(self, request: Request, pk: str | None = None) -> Response:
+        """Submit (or correct) the fault analysis report; it meets the report target."""
+        ticket = self.get_object()
+        payload = AnalysisSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        actions.submit_analysis(request.user, ticket, **payload.validated_data,
+                                request=request._request)
+        return self._detail(ticket)
+
+    @extend_schema(request=ChangePlanSerializer, responses={200: TicketDetailSerializer})
+    @action(detail=True, methods=["put"], url_path="change-plan")
+    def change_plan(self, request: Request, pk: str | None = None) -> Response:
+        """Write a change's application; editable until the hospital decides on it."""
+        ticket = self.get_object()
+        payload = ChangePlanSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        actions.save_change_plan(request.user, ticket, **payload.validated_data,
+                                 request=request._request)
+        return self._detail(ticket)
+
+    @extend_schema(request=LinkSerializer, responses={200: TicketDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def link(self, request: Request, pk: str | None = None) -> Response:
+        """Link incidents (by number) to this problem, or unlink them."""
+        problem = self.get_object()
+        payload = LinkSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        numbers = payload.validated_data["incidents"]
+        found = {t.number: t for t in scoping.visible(
+            request.user, Ticket.objects.filter(number__in=numbers))}
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            raise exceptions.ValidationError({"incidents": [
+                _("No incident you may see with these numbers: %(numbers)s.")
+                % {"numbers": ", ".join(missing)}]})
+        actions.link_incidents(request.user, problem, list(found.values()),
+                               unlink=payload.validated_data["unlink"],
+                               request=request._request)
+        return self._detail(problem)
