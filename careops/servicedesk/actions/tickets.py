@@ -35,7 +35,7 @@ from careops.logic import ticket_flow
 from careops.logic.contract import Contract, Facts, classify, levels_of, parse_contract
 from careops.logic.ticket_flow import TransitionError
 from careops.servicedesk import scoping
-from careops.servicedesk.actions import lifecycle
+from careops.servicedesk.actions import lifecycle, notices
 from careops.servicedesk.models import (
     AnalysisReport,
     ChangePlan,
@@ -230,6 +230,7 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
                      changes=audit.diff(None, _snapshot(ticket)),
                      detail={"contract_version": str(version) if version else None,
                              "priority_override": bool(priority and kind == Kind.INCIDENT)})
+        notices.opened(ticket)
     return ticket
 
 
@@ -427,6 +428,7 @@ def assign(actor: Any, ticket: Ticket, user: Any | None, team: Team | str | None
                note=ticket.team.name if ticket.team else "")
         audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=ticket,
                      changes=audit.diff(before, _snapshot(ticket)))
+        notices.assigned(ticket, user)
     return ticket
 
 
