@@ -79,10 +79,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def _detail(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         """The ticket with its clocks, allowed moves and timeline (internal notes only for
         those who work on it)."""
-        ticket.refresh_from_db()
+        fresh = (self.get_queryset().select_related("team")
+                 .prefetch_related("linked_incidents", "problems").get(pk=ticket.pk))
         context = {**self.get_serializer_context(),
-                   "internal": actions.may_work(self.request.user, ticket)}
-        return Response(TicketDetailSerializer(ticket, context=context).data, status=code)
+                   "internal": actions.may_work(self.request.user, fresh)}
+        return Response(TicketDetailSerializer(fresh, context=context).data, status=code)
 
     @extend_schema(parameters=[
         OpenApiParameter("kind", str), OpenApiParameter("status", str),
@@ -93,7 +94,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(responses=TicketDetailSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._detail(self.get_object())
+        ticket = self.get_object()     # 404 unless visible; _detail reads it with its relations
+        return self._detail(ticket)
 
     @extend_schema(request=OpenSerializer, responses={201: TicketDetailSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

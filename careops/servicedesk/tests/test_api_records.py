@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from careops.servicedesk import actions
 from careops.servicedesk.models import Ticket
@@ -89,3 +91,20 @@ def test_problems_link_incidents_by_number(
     detail = client.get(f"{URL}{incident.pk}/").json()
     assert detail["problems"] == [problem.number]
     assert Ticket.objects.get(pk=problem.pk).linked_incidents.count() == 1
+
+
+def test_the_detail_costs_the_same_queries_however_long_the_timeline(
+        seed_004: Any, desk: dict[str, Any], verified_client: Any, alice: Any) -> None:
+    seed_004()
+    client = verified_client(alice)
+    counts = []
+    for comments in (2, 30):
+        ticket = actions.open_ticket(alice, "incident", "视频无法播放", "", [desk["video"]])
+        for n in range(comments):
+            actions.comment(alice, ticket, f"第{n}次跟进")
+        client.get(f"{URL}{ticket.pk}/")        # warm the contract and calendar caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{URL}{ticket.pk}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert counts[1] <= 20
