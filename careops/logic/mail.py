@@ -9,6 +9,7 @@ as UTF-8, then GB18030.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import html
@@ -137,6 +138,28 @@ def ticket_numbers(subject: str) -> tuple[str, ...]:
     return tuple(m.upper() for m in NUMBER_RE.findall(subject))
 
 
+def imap_folder(name: str) -> str:
+    """``name`` as an IMAP mailbox argument: modified UTF-7 (RFC 3501 5.1.3), quoted."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).decode("ascii")
+            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7E:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            pending.append(ch)
+    flush()
+    quoted = "".join(out).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}"'
+
+
 # --- HTML and quoted history --------------------------------------------------------
 
 class _TextExtractor(HTMLParser):
@@ -224,19 +247,28 @@ def _is_attachment(part: Message) -> bool:
         or part.get_content_type() == "message/rfc822"
 
 
+def _leaves(part: Message) -> list[Message]:
+    """The non-multipart parts, not descending into attached messages."""
+    if part.get_content_type() == "message/rfc822" or not part.is_multipart():
+        return [part]
+    payload = part.get_payload()
+    children = payload if isinstance(payload, list) else []
+    return [leaf for child in children if isinstance(child, Message)
+            for leaf in _leaves(child)]
+
+
 def _walk(msg: Message) -> tuple[str, list[MailAttachment]]:
     plain: str | None = None
     markup: str | None = None
     attachments: list[MailAttachment] = []
-    for part in msg.walk():
-        if part.is_multipart() and part.get_content_type() != "message/rfc822":
-            continue
+    for part in _leaves(msg):
         content_type = part.get_content_type()
         if _is_attachment(part):
+            data = b""
             if content_type == "message/rfc822":
                 inner = part.get_payload()
-                data = (inner[0].as_bytes() if isinstance(inner, list) and inner
-                        else part.as_bytes())
+                if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                    data = inner[0].as_bytes()
                 name = _filename(part) or "message.eml"
             else:
                 payload = part.get_payload(decode=True)
@@ -257,6 +289,11 @@ def _walk(msg: Message) -> tuple[str, list[MailAttachment]]:
     return body.replace("\r\n", "\n").strip(), attachments
 
 
+def parse_fallback_id(raw: bytes) -> str:
+    """A stable stand-in Message-ID for a message without one (from its content)."""
+    return f"<{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.careops>"
+
+
 def parse(raw: bytes) -> ParsedMail:
     """Read ``raw`` (the full RFC 5322 message). MailParseError when it cannot be."""
     try:
@@ -275,8 +312,7 @@ def parse(raw: bytes) -> ParsedMail:
         raise MailParseError("the message has no sender address")
     subject = decode_header_value(_raw_header(msg, "Subject") or "")
     ids = message_ids(_raw_header(msg, "Message-ID"))
-    message_id = ids[0] if ids else \
-        f"<{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.careops>"
+    message_id = ids[0] if ids else parse_fallback_id(raw)
     try:
         body, attachments = _walk(msg)
     except Exception as exc:
