@@ -32,7 +32,8 @@ class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
                                                 initial=Kind.INCIDENT)
         self.fields["reply_channel"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
             kind=NotificationKind.EMAIL)
-        self.fields["port"].widget.attrs.update({"min": 1, "max": 65535})
+        self.fields["port"] = forms.IntegerField(label=_("IMAP port"), min_value=1,
+                                                 max_value=65535, initial=993)
         if self.instance.pk is None:
             self.fields["password"].help_text = _("Stored encrypted in the secret store.")
         elif self.instance.password_id is not None:

@@ -85,6 +85,7 @@ def test_it_acknowledges_by_email_and_threads_the_answer_back(
         poll(mailbox)
     ticket = Ticket.objects.get()
     [(mail_from, rcpts, ack)] = smtp_server.mailbox.messages
+    assert mail_from == "careops@hospital.example"
     assert rcpts == ["charlie.zhang@hospital.example"]  # the sender, not the channel's list
     assert ack["Subject"] == f"[{ticket.number}] {SUBJECT}"
     assert ack["In-Reply-To"] == "<m1@client.example>"
