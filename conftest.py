@@ -39,6 +39,7 @@ SERVICES: dict[str, Callable[[], bool]] = {
     "chromium": lambda: shutil.which("chromium") is not None,
     "node_exporter": lambda: shutil.which("prometheus-node-exporter") is not None,
     "sshd": lambda: shutil.which("sshd") is not None or os.path.exists("/usr/sbin/sshd"),
+    "dovecot": lambda: os.path.exists("/usr/sbin/dovecot"),
 }
 
 

@@ -9,7 +9,7 @@ mode="${1:-run}"
 
 debs=(fonts-noto-cjk libharfbuzz-subset0 gettext)
 if [ "$mode" = test ]; then
-  debs+=(chromium prometheus-node-exporter openssh-server)
+  debs+=(chromium prometheus-node-exporter openssh-server dovecot-imapd)
 fi
 missing=()
 for pkg in "${debs[@]}"; do

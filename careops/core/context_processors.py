@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[Any, str, Cap | None]] = [
     (_("Contracts"), "contracts:list", Cap.VIEW_OPERATIONS),
     (_("Calendars"), "core:calendar_list", Cap.MANAGE_CALENDARS),
     (_("Notification channels"), "core:channel_list", Cap.MANAGE_CHANNELS),
+    (_("Mailboxes"), "servicedesk:mailbox_list", Cap.MANAGE_CHANNELS),
     (_("Users"), "core:user_list", Cap.MANAGE_USERS),
     (_("Users"), "core:user_list", Cap.ASSIGN_ROLES),
     (_("Secrets"), "core:secret_list", Cap.MANAGE_SECRETS),

@@ -347,8 +347,13 @@ def http_post(kind: str, post: logic.HttpPost, *, verify_tls: bool = True) -> Re
 
 def send_email(channel: Channel, config: Mapping[str, Any], msg: logic.Message) -> Result:
     password = _reveal(channel, "secret", required=False)
-    mail = logic.email_message(msg, from_address=config["from_address"], to=config["to"],
-                               subject_prefix=config["subject_prefix"])
+    # A notification for one person (the email intake's acknowledgement) names its own
+    # recipients, subject and threading headers in its data; others go to the channel's.
+    to = [str(a) for a in msg.data.get("to") or ()] or list(config["to"])
+    mail = logic.email_message(msg, from_address=config["from_address"], to=to,
+                               subject_prefix=config["subject_prefix"],
+                               subject=msg.data.get("subject") or None,
+                               headers=msg.data.get("headers") or None)
     context = _tls_context(bool(config["verify_tls"]))
     host, port = config["host"], int(config["port"])
     try:
@@ -380,7 +385,7 @@ def send_email(channel: Channel, config: Mapping[str, Any], msg: logic.Message) 
     if refused:
         return Result(True, _("Sent; refused recipients: %(list)s")
                       % {"list": ", ".join(refused)}, 250)
-    count = len(config["to"])
+    count = len(to)
     return Result(True, ngettext("Accepted for %(count)s recipient",
                                  "Accepted for %(count)s recipients", count) % {"count": count},
                   250)

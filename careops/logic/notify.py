@@ -310,17 +310,26 @@ def email_message(
     subject_prefix: str = "CareOps",
     html_body: bool = True,
     domain: str | None = None,
+    subject: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
-    """A MIME message: plain text, plus an HTML alternative when ``html_body``."""
+    """A MIME message: plain text, plus an HTML alternative when ``html_body``.
+
+    ``subject`` replaces the usual "[prefix] [severity] title"; ``headers`` adds or
+    replaces headers (Message-ID, In-Reply-To, References, Reply-To) for a mail that
+    answers a person, such as the email intake's acknowledgement."""
     label = _label(msg)
     prefix = f"[{subject_prefix}] " if subject_prefix else ""
     mail = EmailMessage()
-    mail["Subject"] = f"{prefix}[{label}] {msg.title}".replace("\n", " ")
+    mail["Subject"] = (subject or f"{prefix}[{label}] {msg.title}").replace("\n", " ")
     mail["From"] = from_address
     mail["To"] = ", ".join(to)
     mail["Date"] = format_datetime(msg.sent_at.astimezone(dt.UTC))
     mail["Message-ID"] = make_msgid(domain=domain)
     mail["X-CareOps-Event"] = msg.event
+    for name, value in (headers or {}).items():
+        del mail[name]
+        mail[name] = " ".join(str(value).split())  # no line breaks: no header injection
     text = msg.text + (f"\n\n{msg.link}" if msg.link else "")
     mail.set_content(text, charset="utf-8")
     if html_body:

@@ -8,6 +8,9 @@ class ServiceDeskConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self) -> None:
-        from careops.servicedesk import scoping
+        from careops.servicedesk import (
+            scoping,
+            tasks_mail,  # noqa: F401 (registers the Huey task)
+        )
 
         scoping.install()

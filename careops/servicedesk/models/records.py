@@ -213,6 +213,11 @@ class Mailbox(models.Model):
                                  on_delete=models.PROTECT, related_name="+")
     folder = models.CharField(_("folder"), max_length=100, default="INBOX")
     kind = models.CharField(_("ticket kind"), max_length=16, default="incident")
+    reply_channel = models.ForeignKey(
+        "core.Channel", verbose_name=_("acknowledge through"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The email notification channel that answers the sender with the new "
+                    "ticket's number; empty: no acknowledgement."))
     last_uid = models.PositiveBigIntegerField(default=0, editable=False)
     uid_validity = models.PositiveBigIntegerField(default=0, editable=False)
     last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True,
