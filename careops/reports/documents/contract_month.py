@@ -117,7 +117,7 @@ def build(profile: ContractProfile, month: str, tickets: list[Ticket], *, actor_
         Table(headers=[_("Number"), _("Kind"), _("Title"), _("System"), _("Priority"),
                        _("Opened"), _("Responded"), _("Restored"), _("Resolved"),
                        _("SLA"), _("Status")],
-              rows=rows, widths=[2.3, 1.1, 3.2, 1.8, 0.9, 1.9, 1.9, 1.9, 1.9, 2.6, 1.3],
+              rows=rows, widths=[2.3, 1.1, 3.0, 1.8, 1.1, 1.9, 1.9, 1.9, 1.9, 2.6, 1.3],
               sheet=_("Tickets"), empty=_("No tickets in this month.")),
         Heading(_("Summary")),
         Table(title=_("By kind"), headers=[_("Kind"), _("Tickets")],

@@ -13,6 +13,7 @@ user typed can make the server request anything.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +30,10 @@ from careops.reports.render.model import (
     Table,
     Value,
 )
+
+
+# WeasyPrint logs every rendering step at INFO: keep the server's log for what matters.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class FetchRefused(Exception):

@@ -72,7 +72,7 @@ class XlsxBuilder:
             ws.column_dimensions[get_column_letter(index)].width = width
         if freeze:
             ws.freeze_panes = freeze
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.paperSize = 9  # A4
         ws.page_setup.orientation = "landscape" if landscape else "portrait"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
