@@ -3,10 +3,10 @@
 signed paper copy can be matched to the export it came from)."""
 
 from careops.reports.actions.exports import (
-    FORMATS,
     export_contract_month,
     export_ticket_record,
     visible_contracts,
 )
+from careops.reports.render import FORMATS
 
 __all__ = ["FORMATS", "export_contract_month", "export_ticket_record", "visible_contracts"]

@@ -9,6 +9,7 @@ switch (the negotiation below ignores it).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
@@ -36,9 +37,10 @@ class IgnoreFormatParameter(BaseContentNegotiation):
     def select_parser(self, request: Any, parsers: Any) -> Any:
         return parsers[0] if parsers else None
 
-    def select_renderer(self, request: Any, renderers: list[BaseRenderer],
+    def select_renderer(self, request: Any, renderers: Iterable[BaseRenderer],
                         format_suffix: str | None = None) -> tuple[BaseRenderer, str]:
-        return renderers[0], str(renderers[0].media_type)
+        renderer = next(iter(renderers))
+        return renderer, str(renderer.media_type)
 
 
 FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS),

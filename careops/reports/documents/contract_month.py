@@ -22,6 +22,7 @@ from careops.contracts.models import ContractProfile
 from careops.reports.documents import common
 from careops.reports.documents.common import target_label, when
 from careops.reports.render import Document, Heading, KeyValues, Paragraph, Table
+from careops.reports.render.model import Value
 from careops.servicedesk.clocks import clocks_for
 from careops.servicedesk.models import EventKind, Kind, Ticket, TicketEvent
 
@@ -68,13 +69,13 @@ def build(profile: ContractProfile, month: str, tickets: list[Ticket], *, actor_
     if current is not None:
         hospital = str(current.summary.get("hospital", ""))
     done_at: dict[int, dict[str, dt.datetime]] = {}
-    for ticket_id, target, at in (
-            TicketEvent.objects.filter(ticket__in=[t.pk for t in tickets], kind=EventKind.TARGET_MET,
-                    to_value__in=DONE).order_by("at", "id")
-            .values_list("ticket_id", "to_value", "at")):
+    met_events = TicketEvent.objects.filter(
+        ticket__in=[t.pk for t in tickets], kind=EventKind.TARGET_MET, to_value__in=DONE)
+    for ticket_id, target, at in (met_events.order_by("at", "id")
+                                  .values_list("ticket_id", "to_value", "at")):
         done_at.setdefault(ticket_id, {}).setdefault(target, at)
 
-    rows = []
+    rows: list[list[Value]] = []
     per_kind: Counter[str] = Counter()
     per_priority: Counter[str] = Counter()
     per_target: dict[str, Counter[str]] = {}
@@ -100,6 +101,17 @@ def build(profile: ContractProfile, month: str, tickets: list[Ticket], *, actor_
     met = sum(c["met"] for c in per_target.values())
     breached = sum(c["breached"] for c in per_target.values())
     last_day = (end - dt.timedelta(days=1)).date()
+    order = list(common.TARGET_LABELS)
+    target_rows: list[list[Value]] = [
+        [target_label(name), c["met"], c["breached"], c["open"],
+         _percent(c["met"], c["breached"])]
+        for name, c in sorted(per_target.items(),
+                              key=lambda item: order.index(item[0]) if item[0] in order
+                              else len(order))]
+    if per_target:
+        target_rows.append([_("All targets"), met, breached,
+                            sum(c["open"] for c in per_target.values()),
+                            _percent(met, breached)])
     blocks: list[Any] = [
         KeyValues([
             (_("Hospital"), hospital or "—"), (_("Vendor"), profile.vendor.name),
@@ -129,15 +141,7 @@ def build(profile: ContractProfile, month: str, tickets: list[Ticket], *, actor_
         Table(title=_("SLA targets"),
               headers=[_("Target"), _("Met"), _("Breached"), _("Still running"),
                        _("On time")],
-              rows=[[target_label(name), c["met"], c["breached"], c["open"],
-                     _percent(c["met"], c["breached"])]
-                    for name, c in sorted(per_target.items(),
-                                          key=lambda item: list(common.TARGET_LABELS)
-                                          .index(item[0]) if item[0] in common.TARGET_LABELS
-                                          else 99)]
-              + ([[_("All targets"), met, breached,
-                   sum(c["open"] for c in per_target.values()), _percent(met, breached)]]
-                 if per_target else []),
+              rows=target_rows,
               widths=[3, 1, 1, 1, 1], empty=_("No SLA targets in this month.")),
         common.signatures(_("The vendor and the hospital confirm by signing that this list "
                             "is complete and correct for the month.")),

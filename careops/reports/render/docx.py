@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from docx import Document as new_document
 from docx.enum.section import WD_ORIENT
@@ -25,7 +26,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 
@@ -104,6 +105,10 @@ def _field(paragraph: object, instruction: str) -> None:
             shown = OxmlElement("w:t")
             shown.text = text
             run._r.append(shown)
+
+
+def _new_row(table: Any) -> Any:
+    return table.add_row()
 
 
 class DocxBuilder:
@@ -231,12 +236,12 @@ class DocxBuilder:
                   color="595959" if muted else None)
 
     def _table(self, columns: int, widths: Sequence[float]) -> DocxTable:
-        table = self.doc.add_table(rows=0, cols=columns)
+        table: DocxTable = self.doc.add_table(rows=0, cols=columns)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         total = sum(widths) or 1
-        self._widths = [int(self.text_width * w / total) for w in widths]
+        self._widths = [Emu(int(self.text_width * w / total)) for w in widths]
         return table
 
     def _cell(self, cell: _Cell, value: Value, column: int, *, bold: bool = False,
@@ -258,7 +263,7 @@ class DocxBuilder:
         def flush() -> None:
             if not pending:
                 return
-            cells = table.add_row().cells
+            cells = _new_row(table).cells
             for index in range(pairs_per_row):
                 label, value = pending[index] if index < len(pending) else ("", "")
                 self._cell(cells[index * 2], label, index * 2, fill=LABEL_FILL,
@@ -269,7 +274,7 @@ class DocxBuilder:
         for label, value in rows:
             if label in wide:
                 flush()
-                cells = table.add_row().cells
+                cells = _new_row(table).cells
                 self._cell(cells[0], label, 0, fill=LABEL_FILL, heading_font=True)
                 merged = cells[1].merge(cells[columns - 1])
                 merged.width = sum(self._widths[1:])
@@ -291,19 +296,19 @@ class DocxBuilder:
             self.heading(title, 2)
         widths = list(widths) or [1.0] * len(headers)
         table = self._table(len(headers), widths)
-        head = table.add_row()
+        head = _new_row(table)
         _row_flag(head, "w:tblHeader")
         _row_flag(head, "w:cantSplit")
         for index, text in enumerate(headers):
             self._cell(head.cells[index], text, index, bold=True, fill=HEADER_FILL,
                        heading_font=True)
         for values in rows:
-            row = table.add_row()
+            row = _new_row(table)
             _row_flag(row, "w:cantSplit")
             for index, value in enumerate(values):
                 self._cell(row.cells[index], value, index, size=9)
         if not rows and empty:
-            row = table.add_row()
+            row = _new_row(table)
             merged = row.cells[0].merge(row.cells[len(headers) - 1])
             self._run(merged.paragraphs[0], clean(empty), size=9, color="595959")
         self.doc.add_paragraph()
@@ -313,7 +318,7 @@ class DocxBuilder:
         if note:
             self.paragraph(note, muted=True)
         table = self._table(len(boxes), [1.0] * len(boxes))
-        row = table.add_row()
+        row = _new_row(table)
         _row_flag(row, "w:cantSplit")
         for index, (label, lines) in enumerate(boxes):
             cell = row.cells[index]

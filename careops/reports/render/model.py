@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Union
 
-Value = Union[str, int, float, None]
+Value = str | int | float | None
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class Signatures:
     seal: str = ""
 
 
-Block = Union[Heading, Paragraph, KeyValues, Table, Signatures]
+Block = Heading | Paragraph | KeyValues | Table | Signatures
 
 
 @dataclass(frozen=True)

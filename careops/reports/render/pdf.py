@@ -31,7 +31,6 @@ from careops.reports.render.model import (
     Value,
 )
 
-
 # WeasyPrint logs every rendering step at INFO: keep the server's log for what matters.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 

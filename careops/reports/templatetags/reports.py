@@ -18,7 +18,7 @@ MONTHS_SHOWN = 12
 def recent_months(today: dt.date, first: dt.date | None, count: int = MONTHS_SHOWN
                   ) -> list[str]:
     """``YYYY-MM`` of this month and the ones before, newest first, not before ``first``."""
-    months = []
+    months: list[str] = []
     year, month = today.year, today.month
     while len(months) < count:
         if first is not None and (year, month) < (first.year, first.month):

@@ -13,8 +13,11 @@ import pytest
 from careops.servicedesk import actions
 from careops.servicedesk.actions import attachments
 from careops.servicedesk.models import AnalysisReport, EventKind, Survey, Ticket, TicketEvent
-from careops.servicedesk.tests.conftest import desk, seed_004  # noqa: F401 - fixtures
+from careops.servicedesk.tests import conftest as desk_fixtures
 
+# The service desk's fixtures: seed 004 over a small CMDB.
+desk = desk_fixtures.desk
+seed_004 = desk_fixtures.seed_004
 CST = dt.timezone(dt.timedelta(hours=8))
 OPENED = dt.datetime(2026, 11, 10, 10, 0, tzinfo=CST)  # a Tuesday, in working hours
 NOW = dt.datetime(2026, 12, 3, 9, 0, tzinfo=CST)
@@ -26,7 +29,7 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def worked(seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any,  # noqa: F811
+def worked(seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any,
            charlie: Any) -> Ticket:
     seed_004()
     ticket = actions.open_ticket(charlie, "incident", "手术室3视频无画面",
