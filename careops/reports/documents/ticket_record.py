@@ -54,7 +54,7 @@ def event_text(event: TicketEvent) -> str:
     elif kind == EventKind.PRIORITY:
         text = f"{event.from_value or '—'} → {event.to_value}"
     elif kind in (EventKind.TARGET_MET, EventKind.TARGET_WAIVED, EventKind.WARNING,
-                  EventKind.BREACH):
+                  EventKind.BREACH, EventKind.REPORT):
         text = target_label(event.to_value)
     elif kind == EventKind.OPENED:
         text = _("Priority %(priority)s") % {"priority": event.to_value} if event.to_value \
@@ -99,8 +99,8 @@ def build(ticket: Ticket, *, actor_name: str, now: dt.datetime) -> Document:
         (_("Status"), ticket.status_label),
         (_("Reporter"), person(ticket.reporter)),
         (_("Channel"), str(channels.get(ticket.channel, ticket.channel))),
-        (_("Opened"), when(ticket.opened_at)),
-        (_("Closed"), when(ticket.closed_at) or "—"),
+        (_("Opened at"), when(ticket.opened_at)),
+        (_("Closed at"), when(ticket.closed_at) or "—"),
         (_("Priority"), ticket.priority or "—"),
         (_("Assignee"), person(ticket.assignee) or "—"),
         (_("Team"), ticket.team.name if ticket.team else "—"),

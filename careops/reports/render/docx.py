@@ -235,13 +235,15 @@ class DocxBuilder:
         self._run(paragraph, clean(text), size=9 if muted else None,
                   color="595959" if muted else None)
 
-    def _table(self, columns: int, widths: Sequence[float]) -> DocxTable:
+    def _table(self, columns: int, widths: Sequence[float], *, compact: bool = False
+               ) -> DocxTable:
         table: DocxTable = self.doc.add_table(rows=0, cols=columns)
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         total = sum(widths) or 1
-        self._widths = [Emu(int(self.text_width * w / total)) for w in widths]
+        width = self.text_width // 2 if compact else self.text_width
+        self._widths = [Emu(int(width * w / total)) for w in widths]
         return table
 
     def _cell(self, cell: _Cell, value: Value, column: int, *, bold: bool = False,
@@ -291,11 +293,14 @@ class DocxBuilder:
         self.doc.add_paragraph()
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Value]],
-              widths: Sequence[float] = (), empty: str = "", title: str = "") -> None:
+              widths: Sequence[float] = (), empty: str = "", title: str = "",
+              compact: bool = False) -> None:
         if title:
             self.heading(title, 2)
         widths = list(widths) or [1.0] * len(headers)
-        table = self._table(len(headers), widths)
+        table = self._table(len(headers), widths, compact=compact)
+        if compact:
+            table.alignment = WD_TABLE_ALIGNMENT.LEFT
         head = _new_row(table)
         _row_flag(head, "w:tblHeader")
         _row_flag(head, "w:cantSplit")
@@ -353,7 +358,8 @@ def document_to_docx(document: Document) -> bytes:
         elif isinstance(block, KeyValues):
             builder.key_values(block.rows, block.pairs_per_row, block.wide)
         elif isinstance(block, Table):
-            builder.table(block.headers, block.rows, block.widths, block.empty, block.title)
+            builder.table(block.headers, block.rows, block.widths, block.empty, block.title,
+                          block.compact)
         elif isinstance(block, Signatures):
             builder.signatures(block.boxes, block.note, block.seal)
     return builder.to_bytes()

@@ -49,6 +49,8 @@ class Table:
     sheet: str = ""
     empty: str = ""
     title: str = ""
+    # Half the text width (a short summary table).
+    compact: bool = False
 
 
 @dataclass(frozen=True)

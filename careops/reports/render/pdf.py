@@ -114,14 +114,18 @@ def _blocks(document: Document) -> list[dict[str, Any]]:
         elif isinstance(block, Paragraph):
             out.append({"kind": "paragraph", "block": block})
         elif isinstance(block, KeyValues):
+            share = 100 / (block.pairs_per_row * 3)
+            cols = [f"{share:.2f}", f"{2 * share:.2f}"] * block.pairs_per_row
             out.append({"kind": "key_values", "block": block, "grid": _grid(block),
-                        "columns": block.pairs_per_row})
+                        "columns": block.pairs_per_row, "cols": cols})
         elif isinstance(block, Table):
             total = sum(block.widths) or 1
             widths = [round(100 * w / total, 2) for w in block.widths]
             out.append({"kind": "table", "block": block, "widths": widths})
         elif isinstance(block, Signatures):
-            out.append({"kind": "signatures", "block": block})
+            share = f"{100 / max(len(block.boxes), 1):.2f}"
+            out.append({"kind": "signatures", "block": block,
+                        "cols": [share] * len(block.boxes)})
     return out
 
 
