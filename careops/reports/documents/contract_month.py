@@ -129,7 +129,7 @@ def build(profile: ContractProfile, month: str, tickets: list[Ticket], *, actor_
         Table(headers=[_("Number"), _("Kind"), _("Title"), _("System"), _("Priority"),
                        _("Opened at"), _("Responded"), _("Restored"), _("Resolved"),
                        _("SLA"), _("Status")],
-              rows=rows, widths=[2.3, 1.1, 3.0, 1.8, 1.1, 1.9, 1.9, 1.9, 1.9, 2.6, 1.3],
+              rows=rows, widths=[2.6, 1.1, 3.0, 1.8, 1.1, 1.9, 1.9, 1.9, 1.9, 2.4, 1.3],
               sheet=_("Tickets"), empty=_("No tickets in this month.")),
         Heading(_("Summary")),
         Table(title=_("By kind"), headers=[_("Kind"), _("Tickets")],

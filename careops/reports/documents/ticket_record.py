@@ -150,7 +150,7 @@ def build(ticket: Ticket, *, actor_name: str, now: dt.datetime) -> Document:
         headers=[_("Time"), _("Action"), _("By"), _("Details")],
         rows=[[when(e.at), str(event_kinds.get(e.kind, e.kind)), person(e.actor) or _("System"),
                event_text(e)] for e in events],
-        widths=[2, 1.8, 2, 6], sheet=_("Timeline"))]
+        widths=[2.4, 2, 2, 5.6], sheet=_("Timeline"))]
     blocks.append(Paragraph(_("The record shows the public entries only; internal notes "
                               "are not part of it."), muted=True))
 

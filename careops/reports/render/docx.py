@@ -170,8 +170,11 @@ class DocxBuilder:
 
     def _header(self, title: str, reference: str) -> None:
         paragraph = self.doc.sections[0].header.paragraphs[0]
-        paragraph.paragraph_format.tab_stops.add_tab_stop(self.text_width,
-                                                          WD_TAB_ALIGNMENT.RIGHT)
+        stops = paragraph.paragraph_format.tab_stops
+        # The Header style's centre and right stops are for a portrait Letter page.
+        for position in (Mm(82.55), Mm(165.1)):
+            stops.add_tab_stop(position, WD_TAB_ALIGNMENT.CLEAR)
+        stops.add_tab_stop(self.text_width, WD_TAB_ALIGNMENT.RIGHT)
         self._run(paragraph, clean(title), size=9, color="595959")
         self._run(paragraph, "\t" + clean(reference), size=9, color="595959")
         self._bottom_border(paragraph)
@@ -244,13 +247,17 @@ class DocxBuilder:
         total = sum(widths) or 1
         width = self.text_width // 2 if compact else self.text_width
         self._widths = [Emu(int(width * w / total)) for w in widths]
+        # LibreOffice and WPS lay a table out from its grid, Word from the cell widths.
+        for column, grid in zip(table.columns, self._widths, strict=True):
+            column.width = grid
         return table
 
     def _cell(self, cell: _Cell, value: Value, column: int, *, bold: bool = False,
               fill: str | None = None, size: float = 9.5, heading_font: bool = False) -> None:
         cell.width = self._widths[column]
         paragraph = cell.paragraphs[0]
-        paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.paragraph_format.space_before = Pt(1.5)
+        paragraph.paragraph_format.space_after = Pt(1.5)
         paragraph.paragraph_format.line_spacing = 1.0
         self._run(paragraph, clean(value), bold=bold, size=size, heading_font=heading_font)
         if fill:
@@ -322,6 +329,7 @@ class DocxBuilder:
                    seal: str = "") -> None:
         if note:
             self.paragraph(note, muted=True)
+            self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
         table = self._table(len(boxes), [1.0] * len(boxes))
         row = _new_row(table)
         _row_flag(row, "w:cantSplit")
