@@ -123,9 +123,9 @@ def _blocks(document: Document) -> list[dict[str, Any]]:
             widths = [round(100 * w / total, 2) for w in block.widths]
             out.append({"kind": "table", "block": block, "widths": widths})
         elif isinstance(block, Signatures):
-            share = f"{100 / max(len(block.boxes), 1):.2f}"
+            each = f"{100 / max(len(block.boxes), 1):.2f}"
             out.append({"kind": "signatures", "block": block,
-                        "cols": [share] * len(block.boxes)})
+                        "cols": [each] * len(block.boxes)})
     return out
 
 
