@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "careops.cmdb",
     "careops.contracts",
     "careops.servicedesk",
+    "careops.reports",
 ]
 
 MIDDLEWARE = [

@@ -9,11 +9,13 @@ urlpatterns = [
     path("api/v1/cmdb/", include("careops.cmdb.api.urls")),
     path("api/v1/contracts/", include("careops.contracts.api.urls")),
     path("api/v1/tickets/", include("careops.servicedesk.api.urls")),
+    path("api/v1/reports/", include("careops.reports.api.urls")),
     path("api/v1/", include("careops.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("cmdb/", include("careops.cmdb.urls")),
     path("contracts/", include("careops.contracts.urls")),
     path("servicedesk/", include("careops.servicedesk.urls")),
+    path("reports/", include("careops.reports.urls")),
     path("", include("careops.core.urls")),
 ]

@@ -7,9 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
-debs=(fonts-noto-cjk libharfbuzz-subset0 gettext)
+# WeasyPrint (PDF documents) needs Pango; fonts-noto-cjk gives the documents their Chinese.
+debs=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext)
 if [ "$mode" = test ]; then
-  debs+=(chromium prometheus-node-exporter openssh-server dovecot-imapd)
+  # dovecot-imapd: a real IMAP server for the email intake tests;
+  # poppler-utils: pdftotext/pdffonts read the PDF documents back in the tests.
+  debs+=(chromium prometheus-node-exporter openssh-server dovecot-imapd poppler-utils)
 fi
 missing=()
 for pkg in "${debs[@]}"; do
