@@ -20,7 +20,7 @@ from careops.core.models import AuditRecord, Notification
 from careops.core.tests import notify_support as support
 from careops.servicedesk import actions
 from careops.servicedesk.actions import escalation
-from careops.servicedesk.models import SlaBreach, SlaNotice, Team, Ticket, TicketEvent
+from careops.servicedesk.models import SlaBreach, SlaNotice, Team, Ticket
 from careops.servicedesk.tests.conftest import SEED_004
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -192,7 +192,8 @@ def test_it_mails_a_warning_to_the_named_people_through_a_real_smtp_server(
                 "from_address": "careops@hospital.example", "to": "noc@hospital.example"})
     with django_capture_on_commit_callbacks(execute=True):
         escalation.check_sla(now=at(10, 12))
-    [(mail_from, rcpts, message)] = smtp_server.mailbox.messages
+    [(sender, rcpts, message)] = smtp_server.mailbox.messages
+    assert sender == "careops@hospital.example"
     assert rcpts == ["bob@vendor.example", "lead@vendor.example", "level1@vendor.example"]
     assert "noc@hospital.example" not in rcpts
     assert p1.number in message["Subject"]

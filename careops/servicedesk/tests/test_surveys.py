@@ -208,8 +208,9 @@ def test_it_averages_the_scores_per_engineer_system_and_contract(answered: Any) 
 
 def test_it_shows_the_results_to_the_hospital_only(answered: Any, verified_client: Any,
                                                    alice: Any, bob: Any, charlie: Any,
-                                                   auditor: Any, django_assert_max_num_queries:
-                                                   Any) -> None:
+                                                   auditor: Any, sysadmin: Any, secadmin: Any,
+                                                   auditadmin: Any,
+                                                   django_assert_max_num_queries: Any) -> None:
     client = verified_client(alice)
     with django_assert_max_num_queries(20):
         page = client.get("/tickets/surveys/?month=2026-03")
@@ -220,6 +221,8 @@ def test_it_shows_the_results_to_the_hospital_only(answered: Any, verified_clien
     assert verified_client(auditor).get("/tickets/surveys/").status_code == 200
     assert verified_client(bob).get("/tickets/surveys/").status_code == 403
     assert verified_client(charlie).get("/tickets/surveys/").status_code == 403
+    for admin in (sysadmin, secadmin, auditadmin):
+        assert verified_client(admin).get("/tickets/surveys/").status_code == 403
 
 
 def test_it_serves_the_results_through_the_api(answered: Any, verified_client: Any,
