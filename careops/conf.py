@@ -83,6 +83,32 @@ def env_int(
     return value
 
 
+def env_fractions(
+    name: str,
+    default: Sequence[float],
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[float, ...]:
+    """Comma-separated fractions strictly between 0 and 1 with at most two decimals
+    (``"0.75,0.9"``), sorted and without repeats."""
+    raw = env_str(name, None, environ=environ)
+    if raw is None or raw.strip() == "":
+        return tuple(sorted(set(default)))
+    values: set[float] = set()
+    for part in raw.split(","):
+        text = part.strip()
+        try:
+            value = float(text)
+        except ValueError:
+            raise ConfigError(name, f"expected numbers like 0.75,0.9, got {text!r}") from None
+        if not 0 < value < 1:
+            raise ConfigError(name, f"{text} is not between 0 and 1")
+        if round(value, 2) != value:
+            raise ConfigError(name, f"{text} has more than two decimals")
+        values.add(value)
+    return tuple(sorted(values))
+
+
 def env_choice(
     name: str, default: str, choices: Sequence[str], *, environ: Mapping[str, str] | None = None
 ) -> str:

@@ -18,6 +18,7 @@ from careops.conf import (
     ConfigError,
     env_bool,
     env_choice,
+    env_fractions,
     env_int,
     env_str,
     env_timezone,
@@ -210,6 +211,12 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env_str("CAREOPS_MEDIA_DIR") or VAR_DIR / "media").resolve()
 MEDIA_URL = "/media/"
 CAREOPS_MAX_ATTACHMENT_MB = env_int("CAREOPS_MAX_ATTACHMENT_MB", 20, minimum=1, maximum=1024)
+# Service desk: SLA warnings at these fractions of a target's time (docs/servicedesk.md,
+# Escalation), auto-confirmation of resolved tickets, satisfaction surveys.
+CAREOPS_SLA_WARNING_FRACTIONS = env_fractions("CAREOPS_SLA_WARNING_FRACTIONS", (0.75, 0.9))
+CAREOPS_AUTO_CONFIRM_WORKING_DAYS = env_int("CAREOPS_AUTO_CONFIRM_WORKING_DAYS", 3, minimum=0,
+                                            maximum=60)
+CAREOPS_SURVEY_DAYS = env_int("CAREOPS_SURVEY_DAYS", 30, minimum=1, maximum=365)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- authentication and login security (GB/T 22239-2019 8.1.4.1) -------------------

@@ -15,7 +15,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("cmdb/", include("careops.cmdb.urls")),
     path("contracts/", include("careops.contracts.urls")),
-    path("servicedesk/", include("careops.servicedesk.urls")),
     path("reports/", include("careops.reports.urls")),
+    # service desk pages: /tickets/…, the public /survey/<token>/, /servicedesk/mailboxes/
+    path("", include("careops.servicedesk.urls")),
     path("", include("careops.core.urls")),
 ]

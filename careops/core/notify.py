@@ -194,8 +194,13 @@ def _finish(notification: Notification, attempt: DeliveryAttempt, result: Result
                                                            random.random())  # noqa: S311
         _set_next(notification, delay, permanent=permanent)
     notification.sending_since = None
-    notification.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error",
-                                     "sending_since"])
+    fields = ["status", "sent_at", "next_attempt_at", "last_error", "sending_since"]
+    if notification.data.get("forget_link") and notification.status != \
+            NotificationStatus.PENDING:
+        # a single-use secret link (a survey's): kept only until the mail is out
+        notification.link = ""
+        fields.append("link")
+    notification.save(update_fields=fields)
     logger.info("notification %s via channel %s attempt %s: %s", notification.pk,
                 notification.channel_id, attempt.number,
                 "sent" if result.ok else f"failed ({notification.status})")
@@ -345,11 +350,23 @@ def http_post(kind: str, post: logic.HttpPost, *, verify_tls: bool = True) -> Re
     return Result(outcome.ok, outcome.summary, status)
 
 
+def recipients_of(msg: logic.Message, default: list[str]) -> list[str]:
+    """The addresses of the mail: the notification's own ``recipients`` (a message for
+    named people, e.g. an SLA warning to the assignee) or else the channel's list."""
+    override = msg.data.get("recipients") if isinstance(msg.data, Mapping) else None
+    if isinstance(override, list):
+        chosen = [str(a).strip() for a in override if str(a).strip()]
+        if chosen:
+            return chosen
+    return list(default)
+
+
 def send_email(channel: Channel, config: Mapping[str, Any], msg: logic.Message) -> Result:
     password = _reveal(channel, "secret", required=False)
-    # A notification for one person (the email intake's acknowledgement) names its own
-    # recipients, subject and threading headers in its data; others go to the channel's.
-    to = [str(a) for a in msg.data.get("to") or ()] or list(config["to"])
+    # A notification for named people (an SLA warning to the assignee, the email
+    # intake's acknowledgement) carries its own recipients, and may carry its own subject
+    # and threading headers; others go to the channel's list.
+    to = recipients_of(msg, config["to"])
     mail = logic.email_message(msg, from_address=config["from_address"], to=to,
                                subject_prefix=config["subject_prefix"],
                                subject=msg.data.get("subject") or None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from careops.servicedesk.actions import surveys
 from careops.servicedesk.models import Ticket
 
 
@@ -18,3 +19,4 @@ def after_transition(actor: Any, ticket: Ticket, source: str, target: str,
     if target == "closed" and ticket.closed_at is None:
         Ticket.objects.filter(pk=ticket.pk).update(closed_at=now)
         ticket.closed_at = now
+        surveys.send_survey(ticket, now)

@@ -438,7 +438,7 @@ def acknowledge(mailbox: Mailbox, ticket: Ticket, parsed: logic.ParsedMail,
         "number": ticket.number, "title": ticket.title}
     queue(channel, event=ACK_EVENT, title=subject, text=text,
           severity=NotificationSeverity.INFO, link=_link(ticket),
-          data={"to": [parsed.sender], "subject": subject, "headers": headers,
+          data={"recipients": [parsed.sender], "subject": subject, "headers": headers,
                 "ticket": ticket.number})
     _event(ticket, None, EventKind.EMAIL, now, before=ack_id[:200], after=parsed.sender[:200],
            note=_("Acknowledgement sent to %(address)s.") % {"address": parsed.sender})
