@@ -2,9 +2,12 @@
 
     .venv/bin/python bench/sla_recompute.py                 # 100,000 tickets
     .venv/bin/python bench/sla_recompute.py --tickets 5000 --sample 200
+    .venv/bin/python bench/sla_recompute.py --db            # then PostgreSQL, 100,000 / 1M
 
-Pure engine only (no database): the PostgreSQL part of the issue's benchmark comes
-with the ticket models. It reports
+Without ``--db`` the pure engine only (no database); ``--db`` then runs the
+PostgreSQL part of the issue's benchmark (bench/sla_recompute_db.py: recompute with
+the ticket models, the filtered ticket list at 1,000,000 tickets; options after ``--``
+go to it). The engine part reports
 
 * **engine** — ``careops.logic.sla.compute_clocks`` for every ticket on one shared
   default calendar (08:00-18:00 Chinese working days, Asia/Shanghai), as a periodic
@@ -154,7 +157,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=300, help="tickets for the peers")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--db", action="store_true",
+                        help="then the PostgreSQL part (bench/sla_recompute_db.py)")
+    parser.add_argument("db_args", nargs="*", help="after --: options of sla_recompute_db.py")
     args = parser.parse_args(argv)
+    status = engine_bench(args)
+    if status or not args.db:
+        return status
+    print()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from sla_recompute_db import main as db_main
+
+    return db_main(args.db_args)
+
+
+def engine_bench(args: argparse.Namespace) -> int:
 
     tickets = generate(args.tickets, args.seed)
     events = sum(len(t) for t in tickets)

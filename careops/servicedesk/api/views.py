@@ -58,7 +58,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_queryset(self) -> QuerySet[Ticket]:
         queryset: QuerySet[Ticket] = Ticket.objects.select_related(
-            "reporter", "assignee", "contract_version__profile").prefetch_related("items")
+            "reporter", "assignee", "team", "contract_version__profile").prefetch_related("items")
         queryset = scoping.visible(self.request.user, queryset)
         params = self.request.query_params
         for name in ("kind", "status", "priority"):

@@ -179,7 +179,10 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         indexes = [models.Index(fields=["kind", "status"], name="ticket_kind_status"),
                    models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
-                   models.Index(fields=["team", "status"], name="ticket_team_status")]
+                   models.Index(fields=["team", "status"], name="ticket_team_status"),
+                   # The list filtered by priority alone (bench/sla_recompute_db.py)
+                   models.Index(fields=["priority", "opened_at"],
+                                name="ticket_bench_priority_opened")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
