@@ -110,6 +110,7 @@ def resolve_evidence(actor: Any, value: Any) -> models.Model | None:
     object the actor may cite, or a ValidationError on ``evidence``."""
     if value in (None, "", {}):
         return None
+    key: Any
     if isinstance(value, str):
         kind, key, by_id = EVIDENCE_KINDS.get("servicedesk.ticket"), value, False
     elif isinstance(value, dict):
@@ -172,6 +173,10 @@ class SyncResult:
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.removed)
 
+    def detail(self, version_number: int) -> dict[str, Any]:
+        return {"version": version_number, "created": self.created, "updated": self.updated,
+                "removed": self.removed_keys}
+
 
 def contract_and_calendar(profile: ContractProfile) -> tuple[Contract, Calendar] | None:
     version = profile.current_version
@@ -187,8 +192,12 @@ def _deadline(occ: ObligationOccurrence) -> dt.datetime:
 
 
 def sync_occurrences(profile: ContractProfile, now: dt.datetime | None = None, *,
-                     actor: Any = None, request: HttpRequest | None = None) -> SyncResult:
+                     actor: Any = None, request: HttpRequest | None = None,
+                     audited: bool = True) -> SyncResult:
     """Bring the stored occurrences in line with the contract's current version.
+
+    A change is audited on the contract (``audited=False``: the caller puts
+    :meth:`SyncResult.detail` into its own record, as the contract load does).
 
     Occurrences are matched on (obligation code, period start). Idempotent. The rule when
     a new version changes the schedule:
@@ -255,11 +264,9 @@ def sync_occurrences(profile: ContractProfile, now: dt.datetime | None = None, *
             ObligationOccurrence.objects.filter(pk__in=[o.pk for o in gone]).delete()
         result = SyncResult(len(create), len(update), len(gone),
                             [f"{o.code}@{o.period_start.isoformat()}" for o in gone])
-        if result.changed:
+        if result.changed and audited:
             audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=profile,
-                         detail={"obligations": {
-                             "version": version.number, "created": result.created,
-                             "updated": result.updated, "removed": result.removed_keys}})
+                         detail={"obligations": result.detail(version.number)})
     return result
 
 

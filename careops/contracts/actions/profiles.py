@@ -103,12 +103,13 @@ def load_profile(actor: Any, yaml_text: str, request: HttpRequest | None = None,
             profile=profile, number=(current.number + 1) if current else 1,
             yaml_text=yaml_text, summary=summary(contract),
             valid_from=valid_from or timezone.localdate(), created_by=actor)
-        audit.record(AuditAction.UPDATE if before else AuditAction.CREATE, actor=actor,
-                     request=request, obj=profile, changes=audit.diff(before, _snapshot(profile)),
-                     detail={"version": version.number, "valid_from": str(version.valid_from)})
         try:
-            obligations.sync_occurrences(profile, now, actor=actor, request=request)
+            synced = obligations.sync_occurrences(profile, now, audited=False)
         except ObligationError as exc:  # nothing of the load is kept
             raise ContractInvalid([ContractError("obligations", locate(yaml_text, "obligations"),
                                                  str(exc))]) from None
+        audit.record(AuditAction.UPDATE if before else AuditAction.CREATE, actor=actor,
+                     request=request, obj=profile, changes=audit.diff(before, _snapshot(profile)),
+                     detail={"version": version.number, "valid_from": str(version.valid_from),
+                             "obligations": synced.detail(version.number)})
     return LoadResult(version, created=True)

@@ -88,7 +88,8 @@ def test_it_syncs_idempotently(edu: Any, django_assert_max_num_queries: Any) -> 
 def test_a_new_version_moves_future_open_items_and_keeps_done_and_overdue(
         edu: Any, alice: Any) -> None:
     done = occ(edu, "knowledge-base", dt.date(2026, 1, 1))
-    actions.complete(alice, done, note="已更新知识库 23 条，摘要已发项目负责人", now=at(2026, 3, 20))
+    actions.complete(alice, done, note="已更新知识库 23 条，摘要已发项目负责人",
+                     now=at(2026, 3, 20))
     overdue = occ(edu, "fault-summary", dt.date(2026, 2, 1))   # due 27 Feb, still open
     future = occ(edu, "fault-summary", dt.date(2026, 7, 1))
     text = SEED_004.read_text(encoding="utf-8")
@@ -119,5 +120,165 @@ def test_a_new_version_moves_future_open_items_and_keeps_done_and_overdue(
     assert second.title == "故障处理知识库半年更新" and second.due_at == at(2026, 12, 31, 18)
     assert second.sequence == 3   # numbers are never reused
     assert result.version.profile.pk == edu.pk
-    audit = AuditRecord.objects.filter(object_type="contracts.contractprofile").order_by("pk").last()
+    audit = AuditRecord.objects.filter(object_type="contracts.contractprofile") \
+        .order_by("pk").last()
     assert audit is not None and '"removed":[' in audit.detail_json
+
+
+# --- complete, waive, assign ---------------------------------------------------------------
+@pytest.fixture
+def ticket(edu: Any, cmdb: dict[str, Any], alice: Any) -> Any:
+    from careops.servicedesk.actions import open_ticket
+
+    return open_ticket(alice, "incident", "备份恢复演练", "季度恢复演练记录", [cmdb["systems"][0]],
+                       now=at(2026, 3, 20, 10))
+
+
+def test_it_completes_with_a_ticket_as_evidence(edu: Any, bob: Any, ticket: Any) -> None:
+    drill = occ(edu, "restore-drill", dt.date(2026, 1, 1))
+    actions.complete(bob, drill, evidence=ticket, now=at(2026, 3, 25, 15))
+    drill.refresh_from_db()
+    assert drill.status == ObligationStatus.DONE and drill.done_by == bob
+    assert drill.evidence == ticket and drill.done_at == at(2026, 3, 25, 15)
+    record = AuditRecord.objects.filter(object_type="contracts.obligationoccurrence",
+                                        object_id=str(drill.pk)).get()
+    assert record.action == AuditAction.UPDATE and record.actor_username == "bob"
+    assert f'"evidence":"servicedesk.ticket:{ticket.pk}"' in record.detail_json
+    assert '"late":false' in record.detail_json
+    with pytest.raises(actions.NotOpen):   # a second completion loses
+        actions.complete(bob, occ(edu, "restore-drill", dt.date(2026, 1, 1)), evidence=ticket)
+
+
+def test_it_refuses_a_completion_without_evidence_naming_the_field(edu: Any, bob: Any) -> None:
+    drill = occ(edu, "restore-drill", dt.date(2026, 1, 1))
+    with pytest.raises(ValidationError) as info:
+        actions.complete(bob, drill, note="done")
+    assert "evidence" in info.value.message_dict
+    drill.refresh_from_db()
+    assert drill.status == ObligationStatus.OPEN
+    with pytest.raises(ValidationError) as info:
+        actions.complete(bob, drill, evidence_file=SimpleUploadedFile("空.pdf", b""))
+    assert "evidence_file" in info.value.message_dict
+
+
+def test_it_stores_an_evidence_file(edu: Any, bob: Any, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    drill = occ(edu, "restore-drill", dt.date(2026, 4, 1))
+    upload = SimpleUploadedFile("../备份恢复验证报告.pdf", b"%PDF-1.4 report")
+    actions.complete(bob, drill, evidence_file=upload, now=at(2026, 7, 2, 9))
+    drill.refresh_from_db()
+    assert drill.evidence_file.name.endswith("备份恢复验证报告.pdf")
+    assert ".." not in drill.evidence_file.name
+    assert drill.evidence_file.read() == b"%PDF-1.4 report"
+    assert '"late":true' in AuditRecord.objects.filter(
+        object_id=str(drill.pk), object_type="contracts.obligationoccurrence").get().detail_json
+
+
+def test_a_vendor_engineer_cannot_waive(edu: Any, bob: Any, alice: Any) -> None:
+    partial = occ(edu, "onsite-inspection", dt.date(2026, 1, 1))
+    with pytest.raises(PermissionDenied):
+        actions.waive(bob, partial, "系统停用，院方同意免除")
+    partial.refresh_from_db()
+    assert partial.status == ObligationStatus.OPEN
+    with pytest.raises(ValidationError) as info:
+        actions.waive(alice, partial, " ")
+    assert "reason" in info.value.message_dict
+    actions.waive(alice, partial, "系统停用，院方同意免除", now=at(2026, 3, 1, 9))
+    partial.refresh_from_db()
+    assert partial.status == ObligationStatus.WAIVED and partial.note == "系统停用，院方同意免除"
+    assert partial.done_by == alice
+
+
+def test_it_assigns_only_to_people_who_may_work_on_it(edu: Any, alice: Any, bob: Any,
+                                                      charlie: Any, auditor: Any) -> None:
+    item = occ(edu, "remote-inspection", dt.date(2026, 5, 1))
+    with pytest.raises(ValidationError) as info:
+        actions.assign(alice, item, charlie)
+    assert "assignee" in info.value.message_dict
+    with pytest.raises(PermissionDenied):
+        actions.assign(auditor, item, bob)
+    actions.assign(alice, item, bob)
+    item.refresh_from_db()
+    assert item.assignee == bob
+    actions.assign(bob, item, None)
+    item.refresh_from_db()
+    assert item.assignee is None
+
+
+def test_someone_outside_the_contract_cannot_complete(jiahe: Any, bob: Any) -> None:
+    item = occ(jiahe, "technical-documents", dt.date(2026, 1, 1))
+    with pytest.raises(PermissionDenied):
+        actions.complete(bob, item, note="技术文档已提交院方信息科存档")
+
+
+def test_it_refuses_evidence_the_actor_cannot_see(edu: Any, jiahe: Any, alice: Any,
+                                                  bob: Any, make_user: Any) -> None:
+    from careops.cmdb.models import BusinessSystem
+    from careops.servicedesk.actions import open_ticket
+
+    icu = BusinessSystem.objects.get(code="ICU-JH")
+    hidden = open_ticket(alice, "incident", "ICU", "重症系统故障", [icu], now=at(2026, 3, 2, 9))
+    drill = occ(edu, "restore-drill", dt.date(2026, 1, 1))
+    with pytest.raises(ValidationError) as info:
+        actions.complete(bob, drill, evidence=hidden)
+    assert "evidence" in info.value.message_dict
+    with pytest.raises(ValidationError) as info:
+        actions.resolve_evidence(bob, hidden.number)
+    assert "evidence" in info.value.message_dict
+    assert actions.resolve_evidence(alice, hidden.number) == hidden
+    assert actions.resolve_evidence(alice, {"type": "servicedesk.ticket", "id": hidden.pk}) \
+        == hidden
+    with pytest.raises(ValidationError):
+        actions.resolve_evidence(alice, {"type": "auth.user", "id": alice.pk})
+
+
+# --- overdue ---------------------------------------------------------------------------------
+def test_overdue_is_notified_once_with_two_calls(edu: Any, alice: Any, bob: Any,
+                                                 channel: Channel) -> None:
+    # By 1 April 09:00 every January–March occurrence is past its deadline; the Q1
+    # on-site inspection has a report and is overdue only after its report deadline.
+    kb = occ(edu, "knowledge-base", dt.date(2026, 1, 1))
+    actions.assign(alice, kb, bob)
+    actions.complete(bob, occ(edu, "restore-drill", dt.date(2026, 1, 1)),
+                     note="已完成季度恢复演练，报告见共享盘", now=at(2026, 3, 30, 9))
+    now = at(2026, 4, 1, 9)
+    expected = set(actions.overdue_candidates(now).values_list("pk", flat=True))
+    assert kb.pk in expected
+    assert occ(edu, "onsite-inspection", dt.date(2026, 1, 1)).pk not in expected
+    assert occ(edu, "restore-drill", dt.date(2026, 1, 1)).pk not in expected  # done on time
+    assert actions.notify_overdue(now) == len(expected)
+    assert actions.notify_overdue(now + dt.timedelta(hours=1)) == 0
+    assert Notification.objects.filter(event="obligation.overdue").count() == len(expected)
+    notice = Notification.objects.get(data__occurrence=kb.pk)
+    assert notice.data["assignee"] == "bob" and notice.link.endswith(f"/{kb.pk}/")
+    assert "知识库" in notice.title
+    kb.refresh_from_db()
+    assert kb.overdue_notified_at == now
+    assert AuditRecord.objects.filter(action=AuditAction.NOTIFY,
+                                      object_id=str(kb.pk)).count() == 1
+
+
+def test_a_late_completion_is_still_notified_once(edu: Any, bob: Any, channel: Channel,
+                                                  english: Any) -> None:
+    drill = occ(edu, "restore-drill", dt.date(2026, 1, 1))
+    actions.complete(bob, drill, note="演练延期至四月初完成，报告已提交", now=at(2026, 4, 2, 9))
+    assert drill.pk in set(actions.overdue_candidates(at(2026, 4, 3)).values_list("pk",
+                                                                                  flat=True))
+    actions.notify_overdue(at(2026, 4, 3))
+    assert Notification.objects.get(data__occurrence=drill.pk).title.startswith("Obligation done late")
+
+
+def test_the_periodic_tasks_run(edu: Any, channel: Channel) -> None:
+    from careops.contracts import tasks
+
+    assert tasks.sync_obligations.call_local() == 0   # already in line
+    ObligationOccurrence.objects.filter(profile=edu, code="weekly-monitoring").delete()
+    assert tasks.sync_obligations.call_local() == 1
+    assert ObligationOccurrence.objects.filter(profile=edu, code="weekly-monitoring").count() \
+        >= 52
+    from django.utils import timezone
+
+    # whatever the machine's clock says: every candidate at its "now" is notified
+    expected = actions.overdue_candidates(timezone.now()).count()
+    assert tasks.notify_overdue_obligations.call_local() == expected
+    assert not actions.overdue_candidates(timezone.now()).exists()
