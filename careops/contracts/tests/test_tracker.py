@@ -265,7 +265,8 @@ def test_a_late_completion_is_still_notified_once(edu: Any, bob: Any, channel: C
     assert drill.pk in set(actions.overdue_candidates(at(2026, 4, 3)).values_list("pk",
                                                                                   flat=True))
     actions.notify_overdue(at(2026, 4, 3))
-    assert Notification.objects.get(data__occurrence=drill.pk).title.startswith("Obligation done late")
+    notice = Notification.objects.get(data__occurrence=drill.pk)
+    assert notice.title.startswith("Obligation done late")
 
 
 def test_the_periodic_tasks_run(edu: Any, channel: Channel) -> None:
