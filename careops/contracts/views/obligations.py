@@ -32,7 +32,7 @@ from careops.core.views.decorators import cap_required
 from careops.logic import obligations as logic
 
 PAGE_SIZE = 50
-CELL_LIMIT = 4   # entries shown in one day of the calendar before "+N more"
+CELL_LIMIT = 12   # entries shown in one day of the calendar before "+N more"
 
 
 def _visible(request: HttpRequest) -> QuerySet[ObligationOccurrence]:
