@@ -94,8 +94,10 @@ class OccurrenceSerializer(serializers.ModelSerializer[ObligationOccurrence]):
                   "evidence_file", "note"]
         read_only_fields = fields
 
-    def get_deadline(self, obj: ObligationOccurrence) -> dt.datetime:
-        return logic_obligations.deadline(obj.due_at, obj.report_due_at)
+    @extend_schema_field(serializers.DateTimeField())
+    def get_deadline(self, obj: ObligationOccurrence) -> str:
+        value: dt.datetime = logic_obligations.deadline(obj.due_at, obj.report_due_at)
+        return str(serializers.DateTimeField().to_representation(value))
 
     def get_overdue(self, obj: ObligationOccurrence) -> bool:
         now = self.context.get("now") or timezone.now()
