@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from careops.logic.contract import Contract, Duration, Obligation, Period, parse_contract
@@ -392,6 +392,7 @@ instants = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime
                         timezones=st.just(SH))
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instants, st.one_of(st.none(), instants), instants, st.booleans())
 def test_overdue_is_open_and_past_the_report_deadline_or_the_due(
         due: dt.datetime, report: dt.datetime | None, now: dt.datetime, open_: bool) -> None:
@@ -412,7 +413,7 @@ def test_it_counts_working_days_left_across_national_day() -> None:
         working_days_left(CAL, now.replace(tzinfo=None), now)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instants, instants)
 def test_working_days_left_is_antisymmetric_up_to_today(a: dt.datetime, b: dt.datetime) -> None:
     forward = working_days_left(CAL, a, b)
