@@ -9,5 +9,7 @@ class ContractsConfig(AppConfig):
 
     def ready(self) -> None:
         from careops.contracts import scoping
+        from careops.contracts.actions import obligations
 
         scoping.install()
+        obligations.install()

@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[Any, str, Cap | None]] = [
     (_("Home"), "core:home", None),
     (_("Configuration (CMDB)"), "cmdb:index", Cap.VIEW_OPERATIONS),
     (_("Contracts"), "contracts:list", Cap.VIEW_OPERATIONS),
+    (_("Obligations"), "contracts:obligation_list", Cap.VIEW_OPERATIONS),
     (_("Calendars"), "core:calendar_list", Cap.MANAGE_CALENDARS),
     (_("Notification channels"), "core:channel_list", Cap.MANAGE_CHANNELS),
     (_("Mailboxes"), "servicedesk:mailbox_list", Cap.MANAGE_CHANNELS),

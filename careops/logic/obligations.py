@@ -325,3 +325,38 @@ def overdue_notices(statuses: Iterable[DueStatus],
         if notice.key not in sent:
             out.append(notice)
     return out
+
+
+# --------------------------------------------------------------------------- tracker helpers
+def deadline(due_at: dt.datetime, report_due_at: dt.datetime | None) -> dt.datetime:
+    """The instant an occurrence must be finished by: its report deadline when the
+    obligation has one (the report is what closes it), else its due instant."""
+    return report_due_at if report_due_at is not None else due_at
+
+
+def is_overdue(open_: bool, due_at: dt.datetime, report_due_at: dt.datetime | None,
+               now: dt.datetime) -> bool:
+    """An occurrence still open past its :func:`deadline` (the tracker's ``overdue``)."""
+    if now.tzinfo is None or due_at.tzinfo is None:
+        raise ObligationError("instants must carry a time zone")
+    return open_ and now > deadline(due_at, report_due_at)
+
+
+def working_days_left(calendar: Calendar, now: dt.datetime, until: dt.datetime) -> int:
+    """Working days after the local day of ``now`` up to and including the local day of
+    ``until``: 0 when due today, 1 when due on the next working day. When ``until`` lies
+    before today the result is negative: minus the working days after its day up to and
+    including today (due yesterday, today a working day: -1)."""
+    if now.tzinfo is None or until.tzinfo is None:
+        raise ObligationError("instants must carry a time zone")
+    today = now.astimezone(calendar.tz).date()
+    day = until.astimezone(calendar.tz).date()
+    if (day - today).days > MAX_SEARCH_DAYS or (today - day).days > MAX_SEARCH_DAYS:
+        raise ObligationError(f"{until.isoformat()} is too far from {now.isoformat()}")
+    sign, first, last = (1, today + _DAY, day) if day >= today else (-1, day + _DAY, today)
+    count = 0
+    while first <= last:
+        if calendar.day_info(first).hours:
+            count += 1
+        first += _DAY
+    return sign * count

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careops.cmdb.models import BusinessSystem, Vendor
+from careops.contracts.actions import obligations
 from careops.contracts.models import ContractProfile, ContractVersion
 from careops.core import audit
 from careops.core.choices import AuditAction
@@ -27,6 +28,7 @@ from careops.logic.contract import (
     parse_contract,
     summary,
 )
+from careops.logic.obligations import ObligationError
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,10 @@ def _snapshot(profile: ContractProfile) -> dict[str, Any]:
 
 
 def load_profile(actor: Any, yaml_text: str, request: HttpRequest | None = None,
-                 valid_from: dt.date | None = None) -> LoadResult:
-    """Create the contract named by the document's ``code`` or add a version to it."""
+                 valid_from: dt.date | None = None,
+                 now: dt.datetime | None = None) -> LoadResult:
+    """Create the contract named by the document's ``code`` or add a version to it, and
+    bring its obligation occurrences in line with it (``now``: the instant of the sync)."""
     if not has_cap(actor, Cap.MANAGE_CONTRACTS):
         raise PermissionDenied(_("Only hospital administrators may load contracts."))
     contract = validate(yaml_text)
@@ -99,7 +103,13 @@ def load_profile(actor: Any, yaml_text: str, request: HttpRequest | None = None,
             profile=profile, number=(current.number + 1) if current else 1,
             yaml_text=yaml_text, summary=summary(contract),
             valid_from=valid_from or timezone.localdate(), created_by=actor)
+        try:
+            synced = obligations.sync_occurrences(profile, now, audited=False)
+        except ObligationError as exc:  # nothing of the load is kept
+            raise ContractInvalid([ContractError("obligations", locate(yaml_text, "obligations"),
+                                                 str(exc))]) from None
         audit.record(AuditAction.UPDATE if before else AuditAction.CREATE, actor=actor,
                      request=request, obj=profile, changes=audit.diff(before, _snapshot(profile)),
-                     detail={"version": version.number, "valid_from": str(version.valid_from)})
+                     detail={"version": version.number, "valid_from": str(version.valid_from),
+                             "obligations": synced.detail(version.number)})
     return LoadResult(version, created=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -26,7 +26,7 @@ from careops.contracts.api.serializers import (
     ProfileSerializer,
     VersionSerializer,
 )
-from careops.contracts.models import ContractProfile
+from careops.contracts.models import ContractProfile, ContractVersion
 from careops.core import access
 from careops.core import calendars as cals
 from careops.logic.contract import ContractInvalid
@@ -47,7 +47,9 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     filterset_fields = ["status", "vendor__code"]
 
     def get_queryset(self) -> QuerySet[ContractProfile]:
-        queryset = ContractProfile.objects.select_related("vendor").prefetch_related("systems")
+        queryset = ContractProfile.objects.select_related("vendor").prefetch_related(
+            "systems", Prefetch("versions", queryset=ContractVersion.objects.select_related(
+                "created_by").order_by("-number")))
         return access.scope(self.request.user, queryset)
 
     @extend_schema(request=LoadSerializer, responses={201: ProfileSerializer,

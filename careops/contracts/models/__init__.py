@@ -40,6 +40,10 @@ class ContractProfile(models.Model):
 
     @property
     def current_version(self) -> ContractVersion | None:
+        """The newest version; from prefetched versions when there are (no query)."""
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("versions")
+        if cached is not None:
+            return max(cached, key=lambda v: v.number, default=None)
         return self.versions.order_by("-number").first()
 
 

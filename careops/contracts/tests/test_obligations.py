@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from careops.logic.contract import Contract, Duration, Obligation, Period, parse_contract
@@ -22,10 +22,13 @@ from careops.logic.holidays import PackageHolidays
 from careops.logic.obligations import (
     Due,
     ObligationError,
+    deadline,
+    is_overdue,
     overdue_notices,
     report_due_after,
     schedule,
     status,
+    working_days_left,
 )
 from careops.logic.worktime import Calendar, WeeklyHours
 
@@ -381,3 +384,41 @@ def test_it_reads_a_stored_contract_by_code(alice: Any, cmdb: Any, seed_004: str
     with pytest.raises(CommandError, match="window ends") as reversed_window:
         call_command("obligations", "seed-004-edu", "--from", "2026-02-01", "--to", "2026-01-01")
     assert reversed_window.value.returncode == 2
+
+
+# --- tracker helpers: deadline, overdue, working days left ------------------------------------
+
+instants = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 12, 31),
+                        timezones=st.just(SH))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instants, st.one_of(st.none(), instants), instants, st.booleans())
+def test_overdue_is_open_and_past_the_report_deadline_or_the_due(
+        due: dt.datetime, report: dt.datetime | None, now: dt.datetime, open_: bool) -> None:
+    limit = deadline(due, report)
+    assert limit == (report if report is not None else due)
+    assert is_overdue(open_, due, report, now) == (open_ and now > limit)
+    assert not is_overdue(False, due, report, now)
+
+
+def test_it_counts_working_days_left_across_national_day() -> None:
+    now = at(2026, 9, 30, 10)
+    assert working_days_left(CAL, now, at(2026, 9, 30, 18)) == 0
+    # 10/8 (1), 10/9 (2), Saturday 10/10 make-up (3), 10/12 (4) … 10/15 (7)
+    assert working_days_left(CAL, now, at(2026, 10, 15, 18)) == 7
+    # late: due Friday 25 September, today Wednesday 30 September: 28, 29, 30
+    assert working_days_left(CAL, now, at(2026, 9, 25, 18)) == -3
+    with pytest.raises(ObligationError):
+        working_days_left(CAL, now.replace(tzinfo=None), now)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instants, instants)
+def test_working_days_left_is_antisymmetric_up_to_today(a: dt.datetime, b: dt.datetime) -> None:
+    forward = working_days_left(CAL, a, b)
+    assert (forward >= 0) == (b.date() >= a.date())
+    if a.date() != b.date():
+        back = working_days_left(CAL, b, a)
+        # each direction counts the working days after the earlier day up to the later one
+        assert abs(forward) == abs(back)

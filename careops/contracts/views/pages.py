@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from careops.contracts.actions import profiles
 from careops.contracts.forms import ContractUploadForm
-from careops.contracts.models import ContractProfile
+from careops.contracts.models import ContractProfile, ContractVersion
 from careops.core import access
 from careops.core.roles import Cap, has_cap
 from careops.core.views.decorators import cap_required
@@ -78,15 +79,24 @@ def _visible(request: HttpRequest) -> Any:
     return access.scope(request.user, ContractProfile.objects.select_related("vendor"))
 
 
+def with_versions(queryset: Any) -> Any:
+    """Prefetch the versions newest first, without their YAML text: ``current_version``
+    then reads the prefetched list instead of one query per contract."""
+    return queryset.prefetch_related(Prefetch(
+        "versions", queryset=ContractVersion.objects.defer("yaml_text").order_by("-number")))
+
+
 @cap_required(Cap.VIEW_OPERATIONS)
 def contract_list(request: HttpRequest) -> HttpResponse:
-    contracts = _visible(request).prefetch_related("systems", "versions")
+    contracts = with_versions(_visible(request).prefetch_related("systems"))
     return render(request, "contracts/list.html", {
         "contracts": contracts, "can_manage": has_cap(request.user, Cap.MANAGE_CONTRACTS)})
 
 
 @cap_required(Cap.VIEW_OPERATIONS)
 def contract_detail(request: HttpRequest, code: str) -> HttpResponse:
+    from careops.contracts.views import obligations as obligation_views
+
     profile = get_object_or_404(_visible(request), code=code)
     versions = list(profile.versions.select_related("created_by").order_by("-number"))
     wanted = request.GET.get("version")
@@ -103,7 +113,8 @@ def contract_detail(request: HttpRequest, code: str) -> HttpResponse:
         "profile": profile, "version": version, "versions": versions, "summary": summary,
         "target_labels": [TARGET_LABELS[t] for t in TARGETS], "sla_rows": sla_rows(summary),
         "obligations": obligations, "can_manage": has_cap(request.user, Cap.MANAGE_CONTRACTS),
-        "systems": profile.systems.order_by("code")})
+        "systems": profile.systems.order_by("code"),
+        "upcoming_obligations": obligation_views.upcoming(profile, request.user)})
 
 
 @cap_required(Cap.MANAGE_CONTRACTS)
