@@ -289,10 +289,10 @@ def hospital_side(actor: Any) -> bool:
 
 
 def _needs_fallback(ticket: Ticket, to_status: str) -> bool:
-    """A P1 incident that is not fixed at once — restored by a workaround, or waiting for
-    the hospital or a third party — must have a recorded fallback plan."""
+    """A P1 incident that cannot be fixed at once — put to wait for the hospital or a third
+    party — must have a recorded fallback plan (a workaround at restore may record one)."""
     return (ticket.kind == Kind.INCIDENT and ticket.priority == "P1"
-            and to_status in ("restored", *ticket_flow.PENDING))
+            and to_status in ticket_flow.PENDING)
 
 
 def _change_checks(actor: Any, ticket: Ticket, to_status: str, supervisor: Any | None,

@@ -46,8 +46,8 @@ def desk(db: Any, alice: Any, bob: Any, charlie: Any) -> dict[str, Any]:
 def seed_004(desk: dict[str, Any], alice: Any) -> Callable[[str], Any]:
     """Load seed 004 (optionally with extra YAML appended) as alice; the new version."""
 
-    def load(extra: str = "") -> Any:
+    def load(extra: str = "", valid_from: Any = None) -> Any:
         text = SEED_004.read_text(encoding="utf-8") + extra
-        return profiles.load_profile(alice, text).version
+        return profiles.load_profile(alice, text, valid_from=valid_from).version
 
     return load

@@ -35,7 +35,8 @@ def test_it_gives_the_same_clocks_as_clocks_for_on_a_mix_of_tickets(
         seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any) -> None:
     seed_004()                                     # version 1: no pauses
     first = open_many(alice, [desk["video"], desk["exam"], desk["printer"]], 6)
-    seed_004(PAUSES)                               # version 2: waiting for the hospital pauses
+    # version 2, in force from the opening day: waiting for the hospital pauses
+    seed_004(PAUSES, valid_from=OPENED.date())
     second = open_many(alice, [desk["video"], desk["exam"], desk["printer"]], 6, start=6)
     tickets = first + second
     for n, ticket in enumerate(tickets):

@@ -146,7 +146,7 @@ def test_it_records_the_breach_with_the_contracts_remedy(
     assert (breach.target, breach.priority, breach.cause) == ("respond", "P1", "unexplained")
     assert breach.due_at == at(10, 15) and breach.breached_at == at(10, 15)
     assert breach.remedy == "减免相应周期的运维服务费用"
-    [mail] = Notification.objects.filter(channel=email_channel)
+    [mail] = Notification.objects.filter(channel=email_channel, event="ticket.sla_breach")
     assert "Contract remedy: 减免相应周期的运维服务费用" in mail.text
     # nobody named has an email address: the channel's own list gets the group message
     assert "recipients" not in mail.data
