@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("cmdb/", include("careops.cmdb.urls")),
     path("contracts/", include("careops.contracts.urls")),
+    path("tickets/", include("careops.servicedesk.urls")),
     path("", include("careops.core.urls")),
 ]
