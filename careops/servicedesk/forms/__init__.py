@@ -32,7 +32,7 @@ def users_with(cap: Cap) -> QuerySet[Any]:
 
 class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        full = obj.get_full_name() if hasattr(obj, "get_full_name") else ""
+        full = getattr(obj, "name", "")
         return f"{obj.get_username()} · {full}" if full else str(obj.get_username())
 
 
