@@ -24,14 +24,18 @@ from careops.servicedesk.views.tickets import _apply
 
 
 def _first_tier(items: list[Any]) -> str | None:
-    """A request from a department: the contract's first (shortest) complexity tier,
-    for the service desk to re-judge (docs/servicedesk.md, "Pages")."""
+    """A request from a department: the contract's first complexity tier with a deadline
+    (seed 004: "simple", 3 working days; "urgent" is for the desk to declare), for the
+    service desk to re-judge (docs/servicedesk.md, "Pages")."""
     systems, _departments, _safety = actions.affected_systems(items)
     version = actions.covering_version(systems)
     if version is None:
         return None
     requests = actions.contract_of(version).requests
-    return requests.tiers[0].name if requests and requests.tiers else None
+    if not requests or not requests.tiers:
+        return None
+    timed = [tier for tier in requests.tiers if tier.targets]
+    return (timed or list(requests.tiers))[0].name
 
 
 def _open(request: HttpRequest, form: Any, *, kind: str, items: list[Any], upload: Any,
