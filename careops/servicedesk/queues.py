@@ -80,7 +80,8 @@ def worst_fraction(clocks: Sequence[sla.Clock]) -> float:
 def breaching_soon(visible: QuerySet[Ticket], now: dt.datetime,
                    threshold: float = SOON_FRACTION, cap: int = SOON_CAP) -> list[int]:
     """Ids of open tickets (of ``visible``) with an unmet clock (running, paused or
-    already breached) at or over ``threshold`` of its time, the most urgent first. Looks at ``cap`` open tickets."""
+    already breached) at or over ``threshold`` of its time, the most urgent first.
+    Looks at ``cap`` open tickets, the oldest first."""
     open_tickets = list(visible.exclude(status__in=FINISHED)
                         .filter(contract_version__isnull=False)
                         .select_related("contract_version")

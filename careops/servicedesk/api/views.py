@@ -36,6 +36,7 @@ from careops.servicedesk.api.serializers import (
 from careops.servicedesk.filtersets import TicketFilterSet
 from careops.servicedesk.models import Team, Ticket
 
+
 def conflict(code: str, message: str, field: str, **extra: Any) -> Response:
     body = {"status": 409, "code": code, "message": message, "fields": {field: [message]},
             **extra}

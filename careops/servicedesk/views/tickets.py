@@ -46,7 +46,8 @@ def _ticket(request: HttpRequest, number: str) -> Ticket:
     """The ticket if the user may see it; 404 otherwise (its existence stays hidden)."""
     queryset = Ticket.objects.select_related(
         "reporter", "assignee", "team", "contract_version__profile")
-    return get_object_or_404(scoping.visible(request.user, queryset), number=number)
+    ticket: Ticket = get_object_or_404(scoping.visible(request.user, queryset), number=number)
+    return ticket
 
 
 def _workers(ticket: Ticket) -> QuerySet[Any]:
