@@ -13,9 +13,11 @@ from careops.core.roles import Cap, capabilities
 # (title, url name, capability needed or None for every signed-in user)
 NAVIGATION: list[tuple[Any, str, Cap | None]] = [
     (_("Home"), "core:home", None),
+    (_("Tickets"), "servicedesk:queue", Cap.VIEW_OPERATIONS),
     (_("Configuration (CMDB)"), "cmdb:index", Cap.VIEW_OPERATIONS),
     (_("Contracts"), "contracts:list", Cap.VIEW_OPERATIONS),
     (_("Obligations"), "contracts:obligation_list", Cap.VIEW_OPERATIONS),
+    (_("Teams"), "servicedesk:team_list", Cap.APPROVE),
     (_("Calendars"), "core:calendar_list", Cap.MANAGE_CALENDARS),
     (_("Notification channels"), "core:channel_list", Cap.MANAGE_CHANNELS),
     (_("Mailboxes"), "servicedesk:mailbox_list", Cap.MANAGE_CHANNELS),

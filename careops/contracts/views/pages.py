@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -109,8 +110,12 @@ def contract_detail(request: HttpRequest, code: str) -> HttpResponse:
     obligations = [{**o, "every_label": FREQUENCY_LABELS.get(o["every"], o["every"]),
                     "owner_label": OWNER_LABELS.get(o["owner"], o["owner"])}
                    for o in summary.get("obligations", [])]
+    from careops.servicedesk.compliance import compliance
+
     return render(request, "contracts/detail.html", {
         "profile": profile, "version": version, "versions": versions, "summary": summary,
+        "compliance": [{"row": row, "target": TARGET_LABELS.get(row.target, row.target)}
+                       for row in compliance(profile, timezone.now())],
         "target_labels": [TARGET_LABELS[t] for t in TARGETS], "sla_rows": sla_rows(summary),
         "obligations": obligations, "can_manage": has_cap(request.user, Cap.MANAGE_CONTRACTS),
         "systems": profile.systems.order_by("code"),

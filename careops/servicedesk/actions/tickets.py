@@ -185,10 +185,20 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
                 items: Iterable[ConfigItem], channel: str = Channel.WEB,
                 facts: Facts | None = None, priority: str | None = None, reason: str = "",
                 effort_person_days: Decimal | None = None,
-                request: HttpRequest | None = None, now: dt.datetime | None = None) -> Ticket:
-    """Open a ticket on ``items``; the contract and priority follow from them."""
+                request: HttpRequest | None = None, now: dt.datetime | None = None,
+                reporter: Any | None = None) -> Ticket:
+    """Open a ticket on ``items``; the contract and priority follow from them.
+    ``reporter``: who reported it when the service desk enters it for someone (a phone
+    call); by default the actor."""
     if not has_cap(actor, Cap.VIEW_OPERATIONS):
         raise PermissionDenied(_("You may not open tickets."))
+    reporter = reporter or actor
+    if reporter.pk != actor.pk:
+        if not has_cap(actor, Cap.CHANGE_OPERATIONS):
+            raise PermissionDenied(_("Only the service desk opens tickets for others."))
+        if not has_cap(reporter, Cap.VIEW_OPERATIONS):
+            raise ValidationError({"reporter": [
+                _("%(user)s may not report tickets.") % {"user": reporter.get_username()}]})
     if kind not in Kind.values:
         raise ValidationError({"kind": [_("Unknown ticket kind.")]})
     if channel not in Channel.values:
@@ -219,7 +229,7 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
     with transaction.atomic():
         ticket = Ticket.objects.create(
             number=_number(kind, timezone.localtime(now).year), kind=kind, title=title.strip(),
-            description=description, reporter=actor, channel=channel,
+            description=description, reporter=reporter, channel=channel,
             contract_version=version, priority=level, priority_reason=reason.strip(),
             status=ticket_flow.INITIAL[kind], opened_at=now,
             effort_person_days=effort_person_days)
@@ -229,6 +239,7 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
         audit.record(AuditAction.CREATE, actor=actor, request=request, obj=ticket,
                      changes=audit.diff(None, _snapshot(ticket)),
                      detail={"contract_version": str(version) if version else None,
+                             "reporter": reporter.get_username(),
                              "priority_override": bool(priority and kind == Kind.INCIDENT)})
         notices.opened(ticket)
     return ticket

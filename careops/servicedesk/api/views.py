@@ -1,6 +1,6 @@
 """REST API of tickets, at /api/v1/tickets/ (docs/servicedesk.md, "API").
 
-GET lists (filters: kind, status, priority, assignee, no_sla, mine) and retrieves with
+GET lists (filters of careops.servicedesk.filtersets.TicketFilterSet) and retrieves with
 the live SLA ``clocks``; POST opens a ticket; POST ``{id}/transition/``,
 ``{id}/priority/``, ``{id}/assign/`` and ``{id}/comments/`` work it. An illegal
 transition answers 409 with the allowed statuses; a stale ``version`` 409 "conflict"
@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -36,9 +37,8 @@ from careops.servicedesk.api.serializers import (
     TransitionSerializer,
     WaiveSerializer,
 )
+from careops.servicedesk.filtersets import TicketFilterSet
 from careops.servicedesk.models import Team, Ticket
-
-TRUE = ("1", "true", "yes", "on")
 
 
 def conflict(code: str, message: str, field: str, **extra: Any) -> Response:
@@ -60,18 +60,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         queryset: QuerySet[Ticket] = Ticket.objects.select_related(
             "reporter", "assignee", "team", "contract_version__profile").prefetch_related("items")
         queryset = scoping.visible(self.request.user, queryset)
-        params = self.request.query_params
-        for name in ("kind", "status", "priority"):
-            if params.get(name):
-                queryset = queryset.filter(**{name: params[name]})
-        if params.get("assignee"):
-            queryset = queryset.filter(assignee__username=params["assignee"])
-        if params.get("no_sla", "").lower() in TRUE:
-            queryset = queryset.filter(contract_version__isnull=True)
-        if params.get("mine", "").lower() in TRUE:
-            user = self.request.user
-            queryset = queryset.filter(Q(reporter=user) | Q(assignee=user))
-        return queryset
+        if self.action != "list":
+            return queryset
+        filters = TicketFilterSet(self.request.query_params, queryset=queryset,
+                                  request=self.request)
+        if not filters.is_valid():
+            raise exceptions.ValidationError(filters.errors)
+        return filters.qs  # type: ignore[no-any-return]
 
     def get_serializer_class(self) -> Any:
         return TicketDetailSerializer if self.action == "retrieve" else TicketSerializer
@@ -86,8 +81,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(TicketDetailSerializer(fresh, context=context).data, status=code)
 
     @extend_schema(parameters=[
-        OpenApiParameter("kind", str), OpenApiParameter("status", str),
+        OpenApiParameter("kind", str), OpenApiParameter("status", str, many=True),
         OpenApiParameter("priority", str), OpenApiParameter("assignee", str),
+        OpenApiParameter("team", str), OpenApiParameter("contract", str),
+        OpenApiParameter("system", str), OpenApiParameter("q", str),
+        OpenApiParameter("opened_after", OpenApiTypes.DATETIME),
+        OpenApiParameter("opened_before", OpenApiTypes.DATETIME),
+        OpenApiParameter("queue", str, enum=["mine", "team", "unassigned", "open"]),
         OpenApiParameter("no_sla", bool), OpenApiParameter("mine", bool)])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)

@@ -1,0 +1,1 @@
+"""Service desk pages (docs/servicedesk.md, "Pages")."""

@@ -1,0 +1,71 @@
+"""SLA compliance of a contract so far, from the clocks of its tickets (every version).
+
+Per target (respond, on_site, restore, resolve, report) and priority:
+
+* ``on_time`` — met by its due;
+* ``late`` — met after its due (the engine's "breached" with ``met_at``);
+* ``breached`` — past its due and still not met;
+* ``running`` — not met, not yet due (running or paused).
+
+``percent`` is on time out of the decided clocks (on time + late + breached), ``None``
+when none is decided yet. Clocks that have not started (``pending``) are not counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from careops.contracts.models import ContractProfile
+from careops.logic.contract import TARGETS
+from careops.servicedesk.models import Ticket
+from careops.servicedesk.queues import clocks_many
+
+BATCH = 500
+
+
+@dataclass
+class Row:
+    target: str
+    priority: str
+    on_time: int = 0
+    late: int = 0
+    breached: int = 0
+    running: int = 0
+
+    @property
+    def decided(self) -> int:
+        return self.on_time + self.late + self.breached
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.on_time / self.decided, 1) if self.decided else None
+
+
+def compliance(profile: ContractProfile, now: dt.datetime) -> list[Row]:
+    """Rows ordered by target (contract order) then priority."""
+    rows: dict[tuple[str, str], Row] = {}
+    tickets = (Ticket.objects.filter(contract_version__profile=profile)
+               .select_related("contract_version").order_by("pk"))
+    last = 0
+    while True:
+        batch = list(tickets.filter(pk__gt=last)[:BATCH])
+        if not batch:
+            break
+        last = batch[-1].pk
+        for clocks in clocks_many(batch, now).values():
+            for clock in clocks:
+                if clock.state == "pending":
+                    continue
+                row = rows.setdefault((clock.name, clock.priority),
+                                      Row(clock.name, clock.priority))
+                if clock.state == "met":
+                    row.on_time += 1
+                elif clock.state == "breached" and clock.met_at is not None:
+                    row.late += 1
+                elif clock.state == "breached":
+                    row.breached += 1
+                else:
+                    row.running += 1
+    order = {name: i for i, name in enumerate(TARGETS)}
+    return sorted(rows.values(), key=lambda r: (order.get(r.target, len(order)), r.priority))

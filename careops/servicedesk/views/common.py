@@ -1,0 +1,62 @@
+"""What the service desk pages share: labels, badge colours and clock rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from careops.logic import sla, ticket_flow
+from careops.servicedesk.filtersets import FINISHED
+
+PRIORITY_COLOURS = {"P1": "red", "P2": "orange", "P3": "yellow", "urgent": "red",
+                    "normal": "azure", "complex": "purple", "medium": "azure",
+                    "simple": "teal"}
+TARGET_LABELS: dict[str, Any] = {
+    "respond": _("Respond"), "on_site": _("On site"), "restore": _("Restore"),
+    "resolve": _("Resolve"), "report": _("Report"),
+}
+CLOCK_STATES: dict[str, Any] = {
+    "pending": pgettext_lazy("SLA clock", "Not started"),
+    "running": pgettext_lazy("SLA clock", "Running"),
+    "paused": pgettext_lazy("SLA clock", "Paused"),
+    "met": pgettext_lazy("SLA clock", "Met"),
+    "breached": pgettext_lazy("SLA clock", "Breached"),
+}
+CLOCK_COLOURS = {"pending": "secondary", "running": "blue", "paused": "yellow", "met": "green",
+                 "breached": "red"}
+
+
+def priority_colour(priority: str) -> str:
+    return PRIORITY_COLOURS.get(priority, "secondary")
+
+
+def status_colour(status: str) -> str:
+    if status in FINISHED:
+        return "secondary"
+    if status in ticket_flow.PENDING or status in ("waiting_approval", "scheduled"):
+        return "yellow"
+    if status in ("new", "submitted", "open"):
+        return "blue"
+    if status in ("resolved", "confirmed", "implemented"):
+        return "green"
+    return "azure"
+
+
+def clock_row(clock: sla.Clock, now: dt.datetime) -> dict[str, Any]:
+    """A clock as the page shows it: state, due, share of the time used (0–100)."""
+    late = clock.state == "breached" and clock.met_at is not None
+    state_label = pgettext_lazy("SLA clock", "Met late") if late else CLOCK_STATES[clock.state]
+    colour = "orange" if late else CLOCK_COLOURS[clock.state]
+    if clock.state == "running" and clock.fraction >= 0.9:
+        colour = "orange"
+    percent = max(0, min(100, round(clock.fraction * 100)))
+    return {"name": clock.name, "label": TARGET_LABELS.get(clock.name, clock.name),
+            "priority": clock.priority, "state": clock.state, "state_label": state_label,
+            "colour": colour, "due": clock.due_at, "met_at": clock.met_at,
+            "breached_at": clock.breached_at, "percent": percent,
+            "overdue": clock.due_at is not None and clock.met_at is None
+            and clock.due_at < now, "estimated": clock.estimated,
+            "paused": len(clock.paused)}
