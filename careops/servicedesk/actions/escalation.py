@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -66,13 +65,6 @@ def _translated(name: str) -> str:
               "resolve": _("resolve"), "report": _("report")}
     return labels.get(name, name)
 
-
-def ticket_link(ticket: Ticket) -> str:
-    """The ticket's page, or its API address while the service desk has no pages."""
-    try:
-        return reverse("servicedesk:ticket", args=[ticket.number])
-    except NoReverseMatch:  # the ticket pages come with another part of issue 4
-        return f"/api/v1/tickets/{ticket.pk}/"
 
 
 # --- who is told ----------------------------------------------------------------------
@@ -282,7 +274,7 @@ def _send_warning(ticket: Ticket, contract: Contract, clock: sla.Clock,
                after=f"{clock.name}:{'breach' if breach else f'{warning.threshold:g}'}",
                note=note, public=False)
         send_to(people, event="ticket.sla_breach" if breach else "ticket.sla_warning",
-                title=title, text=text, severity=severity, link=ticket_link(ticket),
+                title=title, text=text, severity=severity, link=ticket.get_absolute_url(),
                 data={"ticket": ticket.number, "target": clock.name,
                       "priority": warning.priority, "threshold": float(threshold)})
     return notice

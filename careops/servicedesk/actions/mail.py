@@ -37,7 +37,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -409,14 +408,6 @@ def _attach(sender: Any, ticket: Ticket, parsed: logic.ParsedMail, now: dt.datet
                    % {"name": item.name, "reason": _message(exc)})
 
 
-def _link(ticket: Ticket) -> str:
-    for args in ((ticket.number,), (ticket.pk,)):
-        try:
-            return reverse("servicedesk:ticket", args=args)
-        except NoReverseMatch:
-            continue
-    return ""
-
 
 def acknowledge(mailbox: Mailbox, ticket: Ticket, parsed: logic.ParsedMail,
                 now: dt.datetime) -> None:
@@ -437,7 +428,7 @@ def acknowledge(mailbox: Mailbox, ticket: Ticket, parsed: logic.ParsedMail,
              "To add to it, reply to this email and keep [%(number)s] in the subject.") % {
         "number": ticket.number, "title": ticket.title}
     queue(channel, event=ACK_EVENT, title=subject, text=text,
-          severity=NotificationSeverity.INFO, link=_link(ticket),
+          severity=NotificationSeverity.INFO, link=ticket.get_absolute_url(),
           data={"recipients": [parsed.sender], "subject": subject, "headers": headers,
                 "ticket": ticket.number})
     _event(ticket, None, EventKind.EMAIL, now, before=ack_id[:200], after=parsed.sender[:200],

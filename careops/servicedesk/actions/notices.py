@@ -10,20 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from careops.core.choices import NotificationSeverity
 from careops.core.notify import notify
 from careops.servicedesk.models import Ticket
-
-
-def ticket_link(ticket: Ticket) -> str:
-    try:
-        return reverse("servicedesk:ticket", args=[ticket.pk])
-    except NoReverseMatch:   # the pages are not installed
-        return ""
 
 
 def severity_of(ticket: Ticket) -> str:
@@ -55,7 +47,7 @@ def opened(ticket: Ticket) -> None:
              if ticket.contract_version else _("No contract covers these items: no SLA.")),
         ]
     notify("ticket.opened", title, "\n".join(lines), severity=severity_of(ticket),
-           link=ticket_link(ticket), data={"ticket": ticket.number})
+           link=ticket.get_absolute_url(), data={"ticket": ticket.number})
 
 
 def assigned(ticket: Ticket, user: Any | None) -> None:
@@ -68,5 +60,5 @@ def assigned(ticket: Ticket, user: Any | None) -> None:
         text = _("%(title)s — team: %(team)s") % {
             "title": ticket.title, "team": ticket.team.name if ticket.team else "-"}
     notify("ticket.assigned", title, text, severity=severity_of(ticket),
-           link=ticket_link(ticket), data={"ticket": ticket.number,
+           link=ticket.get_absolute_url(), data={"ticket": ticket.number,
                                             "assignee": user.get_username() if user else ""})

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -186,6 +187,9 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("servicedesk:ticket", args=[self.number])
 
     @property
     def status_label(self) -> str:
