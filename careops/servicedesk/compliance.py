@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from careops.contracts.models import ContractProfile
 from careops.logic.contract import TARGETS
+from careops.servicedesk.clocks import clocks_for_many
 from careops.servicedesk.models import Ticket
-from careops.servicedesk.queues import clocks_many
 
 BATCH = 500
 
@@ -53,9 +53,9 @@ def compliance(profile: ContractProfile, now: dt.datetime) -> list[Row]:
         if not batch:
             break
         last = batch[-1].pk
-        for clocks in clocks_many(batch, now).values():
+        for clocks in clocks_for_many(batch, now).values():
             for clock in clocks:
-                if clock.state == "pending":
+                if clock.state in ("pending", "waived"):   # not started / not needed
                     continue
                 row = rows.setdefault((clock.name, clock.priority),
                                       Row(clock.name, clock.priority))

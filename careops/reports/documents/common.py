@@ -23,6 +23,7 @@ STATE_LABELS: dict[str, Any] = {
     "running": pgettext_lazy("sla clock", "Running"),
     "paused": pgettext_lazy("sla clock", "Paused"),
     "pending": pgettext_lazy("sla clock", "Not started"),
+    "waived": pgettext_lazy("sla clock", "Not needed"),
 }
 
 

@@ -8,6 +8,7 @@ timeline, notified (DESIGN.md, "every state change through one function").
 """
 
 from careops.servicedesk.actions.tickets import (
+    ANALYSIS_FIELDS,
     ConflictError,
     TransitionError,
     affected_systems,
@@ -29,7 +30,8 @@ from careops.servicedesk.actions.tickets import (
     waive_target,
 )
 
-__all__ = ["ConflictError", "TransitionError", "affected_systems", "allowed_next", "assign",
+__all__ = ["ANALYSIS_FIELDS", "ConflictError", "TransitionError", "affected_systems",
+           "allowed_next", "assign",
            "change_priority", "comment", "contract_of", "covering_version", "hospital_side",
            "link_incidents", "may_work", "needs_approval", "open_ticket", "save_change_plan",
            "submit_analysis", "transition", "version_in_force", "waive_target"]

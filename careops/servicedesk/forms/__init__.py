@@ -138,6 +138,45 @@ class TransitionForm(forms.Form):
         required=False, label=_("Fallback plan"), widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("A P1 that cannot be fixed at once: how the department keeps working "
                     "meanwhile."))
+    # a change's steps (seed 004 §(三)2)
+    supervisor = UserChoiceField(queryset=get_user_model().objects.none(), required=False,
+                                 label=_("Supervisor (hospital)"),
+                                 empty_label=_("As on the change plan"))
+    implementation_report = forms.CharField(
+        required=False, label=_("Implementation report"),
+        widget=forms.Textarea(attrs={"rows": 3}))
+    rollback_reason = forms.CharField(required=False, label=_("Reason for the rollback"),
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = hospital_staff()  # type: ignore[attr-defined]
+        style(self)
+
+
+def hospital_staff() -> QuerySet[Any]:
+    """Those who may supervise a change: the hospital's admins and IT engineers."""
+    return users_with(Cap.CHANGE_OPERATIONS).filter(
+        role__in=[r for r in roles_with(Cap.MANAGE_ITEMS)])
+
+
+class WaiveForm(forms.Form):
+    reason = forms.CharField(label=_("Why no visit is needed"), max_length=500)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class AnalysisForm(forms.Form):
+    event_description = forms.CharField(label=_("What happened"), widget=forms.Textarea(
+        attrs={"rows": 2}))
+    root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 2}))
+    scope = forms.CharField(label=_("Scope of impact"), widget=forms.Textarea(attrs={"rows": 2}))
+    steps_taken = forms.CharField(label=_("Steps taken"),
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    prevention = forms.CharField(label=_("Prevention"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,5 +1,5 @@
 """SLA compliance of a contract so far (careops.servicedesk.compliance) and the batched
-clocks it reads (careops.servicedesk.queues.clocks_many), on seed 004's wall-clock P1
+clocks it reads (careops.servicedesk.clocks.clocks_for_many), on seed 004's wall-clock P1
 targets: respond 15 min, on site 1 h, restore 2 h."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from careops.contracts.models import ContractProfile
 from careops.servicedesk import actions
-from careops.servicedesk.clocks import clocks_for
+from careops.servicedesk.clocks import clocks_for, clocks_for_many
 from careops.servicedesk.compliance import compliance
 from careops.servicedesk.models import Ticket
-from careops.servicedesk.queues import breaching_soon, clocks_many
+from careops.servicedesk.queues import breaching_soon
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))   # a Monday
@@ -58,7 +58,7 @@ def test_it_counts_on_time_late_breached_and_running(history: dict[str, Ticket])
 
 def test_it_computes_the_same_clocks_in_a_batch(history: dict[str, Ticket]) -> None:
     tickets = list(Ticket.objects.select_related("contract_version"))
-    batch = clocks_many(tickets, NOW)
+    batch = clocks_for_many(tickets, NOW)
     for ticket in tickets:
         assert batch[ticket.pk] == clocks_for(ticket, NOW), ticket.title
     assert any(batch.values())

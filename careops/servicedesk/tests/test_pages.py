@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from careops.core.choices import AuditAction
 from careops.core.models import AuditRecord
@@ -332,3 +333,45 @@ def test_it_lets_the_hospital_admin_keep_teams(
     assert (team.name, team.members.count()) == ("信息科", 0)
     assert AuditRecord.objects.filter(object_repr__contains="信息科").count() >= 2
     assert client.get(reverse("servicedesk:team_edit", args=[9999])).status_code == 404
+
+
+def test_the_ticket_page_takes_the_analysis_report_the_waiver_and_change_steps(
+        seed_004: Any, desk: dict[str, Any], verified_client: Any, alice: Any,
+        bob: Any) -> None:
+    from careops.servicedesk.models import AnalysisReport, ChangePlan
+
+    seed_004()
+    ticket = actions.open_ticket(alice, "incident", "视频无法播放", "", [desk["video"]])
+    client = verified_client(alice)
+    page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert 'data-testid="waive-form"' in page and 'data-testid="analysis-form"' in page
+    assert f"/reports/records/tickets/{ticket.number}/?format=pdf" in page
+    response = client.post(f"/tickets/{ticket.number}/analysis/",
+                           {"event_description": "中断", "root_cause": "", "scope": "手术室",
+                            "steps_taken": "重启", "prevention": "监控"})
+    assert response.status_code == 400 and not AnalysisReport.objects.exists()
+    response = client.post(f"/tickets/{ticket.number}/analysis/",
+                           {"event_description": "中断", "root_cause": "存储满", "scope": "手术室",
+                            "steps_taken": "重启", "prevention": "监控"})
+    assert response.status_code == 302
+    assert AnalysisReport.objects.get(ticket=ticket).root_cause == "存储满"
+    version = Ticket.objects.get(pk=ticket.pk).version
+    response = client.post(f"/tickets/{ticket.number}/waive/",
+                           {"reason": "远程已解决", "version": version})
+    assert response.status_code == 302
+    assert ticket.events.filter(kind="target_waived", to_value="on_site").exists()
+    again = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert 'data-testid="waive-form"' not in again
+    # a change moving to implementing names its supervisor on the page
+    change = actions.open_ticket(bob, "change", "升级", "", [desk["video"]])
+    now = timezone.now()
+    actions.save_change_plan(bob, change, content="升级", plan="停机", window_start=now,
+                             window_end=now + dt.timedelta(hours=1), risk_assessment="低",
+                             backup_plan="快照", rollback_plan="回滚")
+    actions.transition(alice, change, "approved")
+    actions.transition(alice, change, "scheduled")
+    version = Ticket.objects.get(pk=change.pk).version
+    response = client.post(f"/tickets/{change.number}/transition/",
+                           {"to": "implementing", "version": version, "supervisor": alice.pk})
+    assert response.status_code == 302
+    assert ChangePlan.objects.get(ticket=change).supervisor == alice

@@ -24,9 +24,10 @@ CLOCK_STATES: dict[str, Any] = {
     "paused": pgettext_lazy("SLA clock", "Paused"),
     "met": pgettext_lazy("SLA clock", "Met"),
     "breached": pgettext_lazy("SLA clock", "Breached"),
+    "waived": pgettext_lazy("SLA clock", "Not needed"),
 }
 CLOCK_COLOURS = {"pending": "secondary", "running": "blue", "paused": "yellow", "met": "green",
-                 "breached": "red"}
+                 "breached": "red", "waived": "secondary"}
 
 
 def priority_colour(priority: str) -> str:

@@ -16,6 +16,7 @@ from careops.cmdb.forms.fields import style
 from careops.core.roles import Cap, has_cap
 from careops.core.views.decorators import cap_required
 from careops.servicedesk import queues, scoping
+from careops.servicedesk.clocks import clocks_for_many
 from careops.servicedesk.filtersets import TicketFilterSet
 from careops.servicedesk.models import Ticket
 from careops.servicedesk.views.common import priority_colour, status_colour
@@ -69,7 +70,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         qs = _ordered(qs, queues.breaching_soon(visible, now))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     tickets = list(page.object_list)
-    clocks = queues.clocks_many(tickets, now)
+    clocks = clocks_for_many(tickets, now)
     rows = [{"ticket": t, "priority_colour": priority_colour(t.priority),
              "status_colour": status_colour(t.status), "next": queues.next_due(clocks[t.pk]),
              "worst": round(queues.worst_fraction(clocks[t.pk]) * 100)} for t in tickets]

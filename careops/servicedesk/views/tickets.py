@@ -23,14 +23,16 @@ from careops.servicedesk import actions, scoping
 from careops.servicedesk.actions import attachments as files
 from careops.servicedesk.clocks import clocks_for
 from careops.servicedesk.forms import (
+    AnalysisForm,
     AssignForm,
     AttachmentForm,
     CommentForm,
     PriorityForm,
     TransitionForm,
+    WaiveForm,
     users_with,
 )
-from careops.servicedesk.models import Attachment, EventKind, Ticket
+from careops.servicedesk.models import AnalysisReport, Attachment, EventKind, Ticket
 from careops.servicedesk.models.tickets import STATUS_LABELS
 from careops.servicedesk.views.common import (
     TARGET_LABELS,
@@ -131,6 +133,20 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
             workers=_workers(ticket))
         context["priority_form"] = forms.get("priority_form") or PriorityForm(
             initial={**version, "priority": ticket.priority}, levels=levels)
+        is_change = ticket.kind == "change"
+        context["change_steps"] = is_change and any(
+            m["status"] in ("implementing", "implemented", "rolled_back") for m in moves)
+        if (ticket.kind == "incident" and actions.hospital_side(user)
+                and not ticket_flow.terminal(ticket.kind, ticket.status)
+                and not ticket.events.filter(kind__in=("target_met", "target_waived"),
+                                             to_value="on_site").exists()):
+            context["waive_form"] = forms.get("waive_form") or WaiveForm(initial=version)
+        if ticket.kind in ("incident", "problem"):
+            report = AnalysisReport.objects.filter(ticket=ticket).first()
+            context["analysis"] = report
+            context["analysis_form"] = forms.get("analysis_form") or AnalysisForm(
+                initial={name: getattr(report, name) for name in actions.ANALYSIS_FIELDS}
+                if report else None)
     return render(request, "servicedesk/ticket.html", context, status=status)
 
 
@@ -177,7 +193,10 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
     try:
         actions.transition(request.user, ticket, data["to"], data["note"],
                            expected_version=data["version"],
-                           fallback_plan=data["fallback_plan"], request=request)
+                           fallback_plan=data["fallback_plan"],
+                           supervisor=data["supervisor"],
+                           implementation_report=data["implementation_report"],
+                           rollback_reason=data["rollback_reason"], request=request)
     except actions.ConflictError as exc:
         ticket = _ticket(request, number)
         kept = TransitionForm(initial={"version": ticket.version, "note": data["note"],
@@ -306,3 +325,40 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
+
+
+@require_POST
+@cap_required(Cap.CHANGE_OPERATIONS)
+def ticket_waive(request: HttpRequest, number: str) -> HttpResponse:
+    """The hospital declares that no visit is needed (the on-site clock is waived)."""
+    ticket = _ticket(request, number)
+    form = WaiveForm(request.POST)
+    if not form.is_valid():
+        return _render(request, ticket, status=400, waive_form=form)
+    try:
+        actions.waive_target(request.user, ticket, "on_site", form.cleaned_data["reason"],
+                             expected_version=form.cleaned_data["version"], request=request)
+    except actions.ConflictError as exc:
+        return _render(request, _ticket(request, number), status=409, conflict=_conflict(exc))
+    except ValidationError as exc:
+        _apply(form, exc)
+        return _render(request, ticket, status=400, waive_form=form)
+    messages.success(request, _("The visit is recorded as not needed."))
+    return redirect("servicedesk:ticket", number=ticket.number)
+
+
+@require_POST
+@cap_required(Cap.CHANGE_OPERATIONS)
+def ticket_analysis(request: HttpRequest, number: str) -> HttpResponse:
+    """Submit or correct the fault analysis report (it meets the report target)."""
+    ticket = _ticket(request, number)
+    form = AnalysisForm(request.POST)
+    if not form.is_valid():
+        return _render(request, ticket, status=400, analysis_form=form)
+    try:
+        actions.submit_analysis(request.user, ticket, **form.cleaned_data, request=request)
+    except ValidationError as exc:
+        _apply(form, exc)
+        return _render(request, ticket, status=400, analysis_form=form)
+    messages.success(request, _("The analysis report is saved."))
+    return redirect("servicedesk:ticket", number=ticket.number)
