@@ -24,9 +24,15 @@ def test_it_shows_the_queue_and_a_ticket_with_live_clocks_in_chinese(
         live_server: Any, browser_page: Any, transactional_db: Any,  # noqa: F811
         alice: Any, bob: Any, charlie: Any, verified_client: Any,
         desk: dict[str, Any], seed_004: Any) -> None:  # noqa: F811
+    from importlib import import_module
+
+    from django.apps import apps
+
     from careops.servicedesk import actions
     from careops.servicedesk.models import Team
 
+    # a transactional test before this one flushed the built-in calendars a migration made
+    import_module("careops.core.migrations.0005_calendars_builtin").create(apps, None)
     seed_004()
     now = timezone.now()
     team = Team.objects.create(name="驻场组", lead=alice)
