@@ -27,6 +27,7 @@ from careops.contracts.models import ContractProfile, ObligationOccurrence, Obli
 from careops.contracts.scoping import may_work_occurrence, visible_occurrences
 from careops.contracts.views.pages import OWNER_LABELS
 from careops.core import calendars as cals
+from careops.core.forms.errors import apply_errors
 from careops.core.roles import Cap, has_cap
 from careops.core.views.decorators import cap_required
 from careops.logic import obligations as logic
@@ -178,13 +179,6 @@ def obligation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_object_or_404(_visible(request), pk=pk))
 
 
-def _failed(request: HttpRequest, form: Any, exc: ValidationError) -> None:
-    for key, errors in exc.message_dict.items():
-        if key == "evidence" and "ticket" in form.fields:
-            form.add_error(None, errors)
-        else:
-            form.add_error(key if key in form.fields else None, errors)
-
 
 @cap_required(Cap.CHANGE_OPERATIONS)
 @require_POST
@@ -197,7 +191,7 @@ def obligation_complete(request: HttpRequest, pk: int) -> HttpResponse:
                              evidence_file=form.cleaned_data["evidence_file"],
                              note=form.cleaned_data["note"], request=request)
         except ValidationError as exc:
-            _failed(request, form, exc)
+            apply_errors(form, exc, rename={"evidence": None})
         except actions.NotOpen as exc:
             messages.error(request, str(exc))
             return redirect("contracts:obligation_detail", pk=occ.pk)
@@ -216,7 +210,7 @@ def obligation_waive(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.waive(request.user, occ, form.cleaned_data["reason"], request=request)
         except ValidationError as exc:
-            _failed(request, form, exc)
+            apply_errors(form, exc, rename={"evidence": None})
         except actions.NotOpen as exc:
             messages.error(request, str(exc))
             return redirect("contracts:obligation_detail", pk=occ.pk)
@@ -235,7 +229,7 @@ def obligation_assign(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.assign(request.user, occ, form.cleaned_data["assignee"], request=request)
         except ValidationError as exc:
-            _failed(request, form, exc)
+            apply_errors(form, exc, rename={"evidence": None})
         except actions.NotOpen as exc:
             messages.error(request, str(exc))
             return redirect("contracts:obligation_detail", pk=occ.pk)

@@ -21,16 +21,12 @@ from careops.core import access
 from careops.core.roles import Cap, has_cap
 from careops.core.views.decorators import cap_required
 from careops.logic.contract import KINDS, TARGETS, ContractInvalid
+from careops.servicedesk.labels import TARGET_LABELS
 
 KIND_LABELS = {
     "incident": gettext_lazy("Incident"), "request": gettext_lazy("Service request"),
     "bug": gettext_lazy("Bug"), "change": gettext_lazy("Change"),
     "problem": gettext_lazy("Problem"),
-}
-TARGET_LABELS = {
-    "respond": gettext_lazy("Respond"), "on_site": gettext_lazy("On site"),
-    "restore": gettext_lazy("Restore"), "resolve": gettext_lazy("Resolve"),
-    "report": gettext_lazy("Report"),
 }
 HALF_LABELS = {
     "in_hours": gettext_lazy("Reported in working hours"),

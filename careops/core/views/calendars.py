@@ -18,16 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from careops.core import calendars as cals
 from careops.core.actions import calendars as actions
 from careops.core.forms.calendars import CalendarForm, DueForm, HolidayYearForm, YearForm
+from careops.core.forms.errors import apply_errors
 from careops.core.models import HolidayYear, WorkCalendar
 from careops.core.roles import Cap, has_cap
 from careops.core.views.decorators import cap_required
 from careops.logic.holidays import format_holiday_lines
 from careops.logic.worktime import Calendar, CalendarError, DayKind
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    for key, errors in exc.message_dict.items():
-        form.add_error(key if key in form.fields else None, errors)
 
 
 @login_required
@@ -134,7 +130,7 @@ def _edit(request: HttpRequest, row: WorkCalendar | None) -> HttpResponse:
                     messages.success(request, _("Calendar %(name)s saved.") % {"name": row.name})
                 return redirect("core:calendar_detail", slug=row.slug)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
     elif row is None:
         form = CalendarForm(initial={
             "time_zone": "Asia/Shanghai", "observe_holidays": True,
@@ -201,7 +197,7 @@ def holiday_year(request: HttpRequest, year: int) -> HttpResponse:
                                       source=form.cleaned_data["source"], actor=request.user,
                                       request=request)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Holiday data for %(year)s saved.") % {"year": year})
             return redirect("core:holiday_year", year=year)

@@ -7,24 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from careops.reports.render import Signatures
-
-TARGET_LABELS: dict[str, Any] = {
-    "respond": gettext_lazy("Respond"), "on_site": gettext_lazy("On site"),
-    "restore": gettext_lazy("Restore"), "resolve": gettext_lazy("Resolve"),
-    "report": gettext_lazy("Report"),
-}
-STATE_LABELS: dict[str, Any] = {
-    "met": pgettext_lazy("sla clock", "Met"),
-    "met_late": pgettext_lazy("sla clock", "Met late"),
-    "breached": pgettext_lazy("sla clock", "Breached"),
-    "running": pgettext_lazy("sla clock", "Running"),
-    "paused": pgettext_lazy("sla clock", "Paused"),
-    "pending": pgettext_lazy("sla clock", "Not started"),
-    "waived": pgettext_lazy("sla clock", "Not needed"),
-}
 
 
 def when(value: dt.datetime | None) -> str:
@@ -41,19 +25,6 @@ def person(user: Any) -> str:
     username = user.get_username()
     return f"{name} ({username})" if name and name != username else username
 
-
-def target_label(name: str) -> str:
-    return str(TARGET_LABELS.get(name, name))
-
-
-def state_key(clock: Any) -> str:
-    if clock.state == "breached" and clock.met_at is not None:
-        return "met_late"
-    return str(clock.state)
-
-
-def state_label(clock: Any) -> str:
-    return str(STATE_LABELS[state_key(clock)])
 
 
 def page_label() -> str:

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from careops.contracts.models import ContractProfile
 from careops.reports.documents import common
-from careops.reports.documents.common import target_label, when
+from careops.reports.documents.common import when
 from careops.reports.render import Document, Heading, KeyValues, Paragraph, Table
 from careops.reports.render.model import Value
 from careops.servicedesk.clocks import clocks_for
+from careops.servicedesk.labels import TARGET_LABELS, state_key, state_label, target_label
 from careops.servicedesk.models import EventKind, Kind, Ticket, TicketEvent
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -85,11 +86,11 @@ def build(profile: ContractProfile, month: str, tickets: list[Ticket], *, actor_
         per_priority[ticket.priority or "—"] += 1
         states = []
         for clock in clocks:
-            key = common.state_key(clock)
+            key = state_key(clock)
             bucket = "met" if key == "met" else "breached" if key in (
                 "breached", "met_late") else "open"
             per_target.setdefault(clock.name, Counter())[bucket] += 1
-            states.append(f"{target_label(clock.name)}: {common.state_label(clock)}")
+            states.append(f"{target_label(clock.name)}: {state_label(clock)}")
         done = done_at.get(ticket.pk, {})
         rows.append([
             ticket.number, str(kinds.get(ticket.kind, ticket.kind)), ticket.title,
@@ -101,7 +102,7 @@ def build(profile: ContractProfile, month: str, tickets: list[Ticket], *, actor_
     met = sum(c["met"] for c in per_target.values())
     breached = sum(c["breached"] for c in per_target.values())
     last_day = (end - dt.timedelta(days=1)).date()
-    order = list(common.TARGET_LABELS)
+    order = list(TARGET_LABELS)
     target_rows: list[list[Value]] = [
         [target_label(name), c["met"], c["breached"], c["open"],
          _percent(c["met"], c["breached"])]

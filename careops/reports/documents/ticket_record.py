@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from careops.logic.contract import ContractInvalid
 from careops.reports.documents import common
-from careops.reports.documents.common import person, target_label, when
+from careops.reports.documents.common import person, when
 from careops.reports.render import Document, Heading, KeyValues, Paragraph, Table
 from careops.servicedesk.actions import contract_of
 from careops.servicedesk.clocks import clocks_for
+from careops.servicedesk.labels import state_label, target_label
 from careops.servicedesk.models import (
     AnalysisReport,
     Attachment,
@@ -127,7 +128,7 @@ def build(ticket: Ticket, *, actor_name: str, now: dt.datetime) -> Document:
             headers=[_("Target"), _("Priority"), _("Started"), _("Due"), _("Met at"),
                      _("State")],
             rows=[[target_label(c.name), c.priority, when(c.started_at), when(c.due_at)
-                   + (" *" if c.estimated else ""), when(c.met_at), common.state_label(c)]
+                   + (" *" if c.estimated else ""), when(c.met_at), state_label(c)]
                   for c in clocks],
             widths=[1.2, 0.9, 2, 2, 2, 1.2], sheet=_("Service levels"),
             empty=_("The contract sets no targets for this kind and priority.")))

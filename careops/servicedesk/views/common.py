@@ -5,27 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
-
 from careops.logic import sla, ticket_flow
 from careops.servicedesk.filtersets import FINISHED
+from careops.servicedesk.labels import TARGET_LABELS, state_key, state_label
 
 PRIORITY_COLOURS = {"P1": "red", "P2": "orange", "P3": "yellow", "urgent": "red",
                     "normal": "azure", "complex": "purple", "medium": "azure",
                     "simple": "teal"}
-TARGET_LABELS: dict[str, Any] = {
-    "respond": _("Respond"), "on_site": _("On site"), "restore": _("Restore"),
-    "resolve": _("Resolve"), "report": _("Report"),
-}
-CLOCK_STATES: dict[str, Any] = {
-    "pending": pgettext_lazy("SLA clock", "Not started"),
-    "running": pgettext_lazy("SLA clock", "Running"),
-    "paused": pgettext_lazy("SLA clock", "Paused"),
-    "met": pgettext_lazy("SLA clock", "Met"),
-    "breached": pgettext_lazy("SLA clock", "Breached"),
-    "waived": pgettext_lazy("SLA clock", "Not needed"),
-}
 CLOCK_COLOURS = {"pending": "secondary", "running": "blue", "paused": "yellow", "met": "green",
                  "breached": "red", "waived": "secondary"}
 
@@ -48,14 +34,14 @@ def status_colour(status: str) -> str:
 
 def clock_row(clock: sla.Clock, now: dt.datetime) -> dict[str, Any]:
     """A clock as the page shows it: state, due, share of the time used (0–100)."""
-    late = clock.state == "breached" and clock.met_at is not None
-    state_label = pgettext_lazy("SLA clock", "Met late") if late else CLOCK_STATES[clock.state]
+    late = state_key(clock) == "met_late"
     colour = "orange" if late else CLOCK_COLOURS[clock.state]
     if clock.state == "running" and clock.fraction >= 0.9:
         colour = "orange"
     percent = max(0, min(100, round(clock.fraction * 100)))
     return {"name": clock.name, "label": TARGET_LABELS.get(clock.name, clock.name),
-            "priority": clock.priority, "state": clock.state, "state_label": state_label,
+            "priority": clock.priority, "state": clock.state,
+            "state_label": state_label(clock),
             "colour": colour, "due": clock.due_at, "met_at": clock.met_at,
             "breached_at": clock.breached_at, "percent": percent,
             "overdue": clock.due_at is not None and clock.met_at is None

@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from careops.core.forms.errors import apply_errors
 from careops.core.roles import Cap
 from careops.core.views.decorators import cap_required
 from careops.servicedesk import actions
 from careops.servicedesk.actions import attachments as files
 from careops.servicedesk.forms import DeskForm, ReportForm
 from careops.servicedesk.models import Channel, Kind, Ticket
-from careops.servicedesk.views.tickets import _apply
 
 
 def _first_tier(items: list[Any]) -> str | None:
@@ -50,7 +50,7 @@ def _open(request: HttpRequest, form: Any, *, kind: str, items: list[Any], uploa
             if upload is not None:
                 files.add(request.user, ticket, upload=upload, public=True, request=request)
     except ValidationError as exc:
-        _apply(form, exc)
+        apply_errors(form, exc)
         return None
     return ticket
 

@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from careops.core.forms.errors import apply_errors
 from careops.core.roles import Cap
 from careops.core.views.decorators import cap_required
 from careops.servicedesk.actions import teams
 from careops.servicedesk.forms import TeamForm
 from careops.servicedesk.models import Team
-from careops.servicedesk.views.tickets import _apply
 
 
 @cap_required(Cap.APPROVE)
@@ -39,7 +39,7 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                                     members=data["members"], vendor=data["vendor"], team=team,
                                     request=request)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Team “%(name)s” is saved.") % {"name": saved.name})
             return redirect("servicedesk:team_list")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from careops.core.forms.errors import apply_errors
 from careops.core.roles import Cap, has_cap
 from careops.core.views.decorators import cap_required
 from careops.logic import ticket_flow
@@ -32,10 +33,10 @@ from careops.servicedesk.forms import (
     WaiveForm,
     users_with,
 )
+from careops.servicedesk.labels import TARGET_LABELS
 from careops.servicedesk.models import AnalysisReport, Attachment, EventKind, Ticket
 from careops.servicedesk.models.tickets import STATUS_LABELS
 from careops.servicedesk.views.common import (
-    TARGET_LABELS,
     clock_row,
     priority_colour,
     status_colour,
@@ -167,14 +168,6 @@ def ticket_clocks(request: HttpRequest, number: str) -> HttpResponse:
                   {"ticket": ticket, "clocks": _clock_rows(ticket)})
 
 
-def _apply(form: Any, exc: ValidationError) -> None:
-    """Put an action's ValidationError on the form's fields (others: non-field)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 def _conflict(exc: actions.ConflictError) -> str:
     return _("Someone changed this ticket while you were looking at it (it is now at version "
@@ -212,7 +205,7 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
                                                    "allowed": allowed})
         return _render(request, ticket, status=409, transition_form=form)
     except ValidationError as exc:
-        _apply(form, exc)
+        apply_errors(form, exc)
         return _render(request, ticket, status=400, transition_form=form)
     messages.success(request, _("The ticket is now “%(status)s”.")
                      % {"status": ticket.status_label})
@@ -238,7 +231,7 @@ def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
                                    "team": data["team"]}, workers=_workers(ticket))
         return _render(request, ticket, status=409, assign_form=kept, conflict=_conflict(exc))
     except ValidationError as exc:
-        _apply(form, exc)
+        apply_errors(form, exc)
         return _render(request, ticket, status=400, assign_form=form)
     messages.success(request, _("The assignment is saved."))
     return redirect("servicedesk:ticket", number=ticket.number)
@@ -266,7 +259,7 @@ def ticket_priority(request: HttpRequest, number: str) -> HttpResponse:
         return _render(request, ticket, status=409, priority_form=kept,
                        conflict=_conflict(exc))
     except ValidationError as exc:
-        _apply(form, exc)
+        apply_errors(form, exc)
         return _render(request, ticket, status=400, priority_form=form)
     messages.success(request, _("The priority is now %(priority)s; the clocks follow it.")
                      % {"priority": ticket.priority})
@@ -286,7 +279,7 @@ def ticket_comment(request: HttpRequest, number: str) -> HttpResponse:
         actions.comment(request.user, ticket, form.cleaned_data["text"], public=public,
                         request=request)
     except ValidationError as exc:
-        _apply(form, exc)
+        apply_errors(form, exc)
         return _render(request, ticket, status=400, comment_form=form)
     messages.success(request, _("Your comment is added."))
     return redirect("servicedesk:ticket", number=ticket.number)
@@ -305,7 +298,7 @@ def ticket_attach(request: HttpRequest, number: str) -> HttpResponse:
         files.add(request.user, ticket, upload=form.cleaned_data["file"], public=public,
                   request=request)
     except ValidationError as exc:
-        _apply(form, exc)
+        apply_errors(form, exc)
         return _render(request, ticket, status=400, attachment_form=form)
     messages.success(request, _("The file is attached."))
     return redirect("servicedesk:ticket", number=ticket.number)
@@ -341,7 +334,7 @@ def ticket_waive(request: HttpRequest, number: str) -> HttpResponse:
     except actions.ConflictError as exc:
         return _render(request, _ticket(request, number), status=409, conflict=_conflict(exc))
     except ValidationError as exc:
-        _apply(form, exc)
+        apply_errors(form, exc)
         return _render(request, ticket, status=400, waive_form=form)
     messages.success(request, _("The visit is recorded as not needed."))
     return redirect("servicedesk:ticket", number=ticket.number)
@@ -358,7 +351,7 @@ def ticket_analysis(request: HttpRequest, number: str) -> HttpResponse:
     try:
         actions.submit_analysis(request.user, ticket, **form.cleaned_data, request=request)
     except ValidationError as exc:
-        _apply(form, exc)
+        apply_errors(form, exc)
         return _render(request, ticket, status=400, analysis_form=form)
     messages.success(request, _("The analysis report is saved."))
     return redirect("servicedesk:ticket", number=ticket.number)

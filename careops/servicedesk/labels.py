@@ -1,0 +1,39 @@
+"""How SLA targets and clock states are named to people: one place for the pages, the
+documents, the contract page and the escalation messages (so a clock reads the same
+in the ticket page and in the signed record)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+TARGET_LABELS: dict[str, Any] = {
+    "respond": _("Respond"), "on_site": _("On site"), "restore": _("Restore"),
+    "resolve": _("Resolve"), "report": _("Report"),
+}
+CLOCK_STATES: dict[str, Any] = {
+    "pending": pgettext_lazy("SLA clock", "Not started"),
+    "running": pgettext_lazy("SLA clock", "Running"),
+    "paused": pgettext_lazy("SLA clock", "Paused"),
+    "met": pgettext_lazy("SLA clock", "Met"),
+    "met_late": pgettext_lazy("SLA clock", "Met late"),
+    "breached": pgettext_lazy("SLA clock", "Breached"),
+    "waived": pgettext_lazy("SLA clock", "Not needed"),
+}
+
+
+def target_label(name: str) -> str:
+    return str(TARGET_LABELS.get(name, name))
+
+
+def state_key(clock: Any) -> str:
+    """The clock's state, with "met late" told apart from a breach still open."""
+    if clock.state == "breached" and clock.met_at is not None:
+        return "met_late"
+    return str(clock.state)
+
+
+def state_label(clock: Any) -> str:
+    return str(CLOCK_STATES[state_key(clock)])
