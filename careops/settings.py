@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "careops.contracts",
     "careops.servicedesk",
     "careops.reports",
+    "careops.monitoring",
 ]
 
 MIDDLEWARE = [

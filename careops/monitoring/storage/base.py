@@ -1,0 +1,43 @@
+"""The metric store interface: the embedded store (the platform's database) and a
+Prometheus-compatible store (VictoriaMetrics) both implement it; ``get_store()`` returns
+the one the settings choose (docs/monitoring.md)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from careops.logic.metrics import Selector, Series
+from careops.logic.promtext import Sample
+
+
+@dataclass(frozen=True)
+class StoreHealth:
+    backend: str
+    reachable: bool
+    buffered: int = 0  # samples waiting for the store to come back
+    dropped: int = 0  # samples lost beyond the buffer's bound since the process started
+    detail: str = ""
+
+
+class MetricStore(ABC):
+    name = ""
+
+    @abstractmethod
+    def write(self, samples: Sequence[Sample], *, default_ts_ms: int,
+              extra_labels: dict[str, str] | None = None) -> int:
+        """Store ``samples`` (those without a timestamp at ``default_ts_ms``), each with
+        ``extra_labels`` added; return how many were accepted."""
+
+    @abstractmethod
+    def select(self, selector: Selector, start_ms: int, end_ms: int) -> list[Series]:
+        """The raw points of every series ``selector`` matches, start and end included."""
+
+    @abstractmethod
+    def query_range(self, expr: str, start_ms: int, end_ms: int, step_ms: int) -> list[Series]:
+        """Evaluate the PromQL expression ``expr`` at every step from start to end."""
+
+    @abstractmethod
+    def health(self) -> StoreHealth:
+        """Whether the store is reachable, and the buffer and loss counters."""

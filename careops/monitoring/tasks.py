@@ -1,0 +1,1 @@
+"""Background work of monitoring, run by the Huey consumer of ``careops up``."""
