@@ -40,6 +40,9 @@ SERVICES: dict[str, Callable[[], bool]] = {
     "node_exporter": lambda: shutil.which("prometheus-node-exporter") is not None,
     "sshd": lambda: shutil.which("sshd") is not None or os.path.exists("/usr/sbin/sshd"),
     "dovecot": lambda: os.path.exists("/usr/sbin/dovecot"),
+    "victoriametrics": lambda: shutil.which("victoria-metrics") is not None,
+    "prometheus": lambda: shutil.which("prometheus") is not None,
+    "alertmanager": lambda: shutil.which("prometheus-alertmanager") is not None,
 }
 
 

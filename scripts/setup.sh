@@ -12,7 +12,10 @@ debs=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettex
 if [ "$mode" = test ]; then
   # dovecot-imapd: a real IMAP server for the email intake tests;
   # poppler-utils: pdftotext/pdffonts read the PDF documents back in the tests.
-  debs+=(chromium prometheus-node-exporter openssh-server dovecot-imapd poppler-utils)
+  # victoria-metrics, prometheus, prometheus-alertmanager: the real metric store and the
+  # peers of the monitoring tests and benchmarks.
+  debs+=(chromium prometheus-node-exporter openssh-server dovecot-imapd poppler-utils
+         victoria-metrics prometheus prometheus-alertmanager)
 fi
 missing=()
 for pkg in "${debs[@]}"; do
