@@ -34,14 +34,17 @@ class Cap(StrEnum):
     APPROVE = "approve"                      # approve changes, confirm reports
     MANAGE_ITEMS = "manage_items"            # create/delete CMDB items, vendors, locations
     MANAGE_CONTRACTS = "manage_contracts"    # load contract profiles and new versions
+    MANAGE_MONITORING = "manage_monitoring"  # checks, alert rules, maintenance windows
 
 
 CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.HOSPITAL_ADMIN: frozenset(
         {Cap.MANAGE_CALENDARS, Cap.MANAGE_CHANNELS, Cap.VIEW_OPERATIONS,
-         Cap.CHANGE_OPERATIONS, Cap.APPROVE, Cap.MANAGE_ITEMS, Cap.MANAGE_CONTRACTS}
+         Cap.CHANGE_OPERATIONS, Cap.APPROVE, Cap.MANAGE_ITEMS, Cap.MANAGE_CONTRACTS,
+         Cap.MANAGE_MONITORING}
     ),
-    Role.IT_ENGINEER: frozenset({Cap.VIEW_OPERATIONS, Cap.CHANGE_OPERATIONS, Cap.MANAGE_ITEMS}),
+    Role.IT_ENGINEER: frozenset({Cap.VIEW_OPERATIONS, Cap.CHANGE_OPERATIONS, Cap.MANAGE_ITEMS,
+                                 Cap.MANAGE_MONITORING}),
     Role.VENDOR_ENGINEER: frozenset({Cap.VIEW_OPERATIONS, Cap.CHANGE_OPERATIONS}),
     Role.DEPARTMENT_USER: frozenset({Cap.VIEW_OPERATIONS}),
     Role.AUDITOR: frozenset({Cap.VIEW_AUDIT, Cap.EXPORT_AUDIT, Cap.VIEW_OPERATIONS}),
@@ -72,6 +75,7 @@ CAP_LABELS: dict[Cap, Any] = {
     Cap.APPROVE: _("Approve changes and confirm reports"),
     Cap.MANAGE_ITEMS: _("Create and delete configuration items"),
     Cap.MANAGE_CONTRACTS: _("Load contract profiles and their versions"),
+    Cap.MANAGE_MONITORING: _("Manage checks, alert rules and maintenance windows"),
 }
 
 ROLE_DESCRIPTIONS: dict[str, Any] = {
