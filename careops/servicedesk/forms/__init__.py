@@ -3,6 +3,7 @@ through careops.servicedesk.actions, whose ValidationError lands back on the fie
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -16,7 +17,7 @@ from careops.cmdb.models import BusinessSystem, ConfigItem, Vendor
 from careops.core import access
 from careops.core.roles import CAPABILITIES, Cap
 from careops.servicedesk.forms.surveys import SurveyForm, SurveyMonthForm
-from careops.servicedesk.models import Channel, Kind, Team
+from careops.servicedesk.models import Channel, Kind, RiskLevel, Team
 
 __all__ = ["SurveyForm", "SurveyMonthForm"]  # the survey forms live in forms/surveys.py
 
@@ -181,6 +182,57 @@ class AnalysisForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style(self)
+
+
+class ChangePlanForm(forms.Form):
+    """A change's application (seed 004 §(三)2): what, how, when, the risk and the way back."""
+
+    content = forms.CharField(label=_("Content of the change"),
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    plan = forms.CharField(label=_("Implementation plan"), widget=forms.Textarea(attrs={"rows": 3}))
+    window_start = forms.DateTimeField(
+        label=_("Window start"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    window_end = forms.DateTimeField(
+        label=_("Window end"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Monitoring mutes the alerts of the change's items inside the window."))
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices,
+                                   initial=RiskLevel.MEDIUM)
+    risk_assessment = forms.CharField(label=_("Risk assessment"),
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+    backup_plan = forms.CharField(label=_("Backup plan"), widget=forms.Textarea(attrs={"rows": 2}))
+    rollback_plan = forms.CharField(label=_("Rollback plan"),
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    supervisor = UserChoiceField(queryset=get_user_model().objects.none(), required=False,
+                                 label=_("Supervisor (hospital)"),
+                                 empty_label=_("Named when the work starts"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = hospital_staff()  # type: ignore[attr-defined]
+        style(self)
+
+
+class LinkForm(forms.Form):
+    """Incidents a problem explains, by number (INC-2026-000123), separated by spaces or
+    commas."""
+
+    numbers = forms.CharField(
+        label=_("Incident numbers"), max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": "INC-2026-000123, INC-2026-000124"}))
+    unlink = forms.BooleanField(required=False, label=_("Remove these links"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def clean_numbers(self) -> list[str]:
+        numbers = [n.strip().upper() for n in re.split(r"[\s,，;；]+",
+                                                       self.cleaned_data["numbers"]) if n.strip()]
+        if not numbers:
+            raise ValidationError(_("Give at least one incident number."))
+        return list(dict.fromkeys(numbers))
 
 
 class AssignForm(forms.Form):

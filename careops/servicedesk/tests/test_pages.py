@@ -375,3 +375,68 @@ def test_the_ticket_page_takes_the_analysis_report_the_waiver_and_change_steps(
                            {"to": "implementing", "version": version, "supervisor": alice.pk})
     assert response.status_code == 302
     assert ChangePlan.objects.get(ticket=change).supervisor == alice
+
+
+def test_the_ticket_page_writes_a_change_plan_until_the_hospital_decides(
+        seed_004: Any, desk: dict[str, Any], verified_client: Any, alice: Any,
+        bob: Any) -> None:
+    from careops.servicedesk.models import ChangePlan
+
+    seed_004()
+    change = actions.open_ticket(bob, "change", "PACS 升级", "", [desk["video"]])
+    client = verified_client(bob)
+    assert 'data-testid="change-plan-form"' in client.get(page(change.number)).content.decode()
+    values = {"content": "PACS 5.1 升级到 5.2", "plan": "停机后替换程序", "window_start":
+              "2026-11-28T22:00", "window_end": "2026-11-28T21:00", "risk_level": "high",
+              "risk_assessment": "影像调阅中断 1 小时", "backup_plan": "全量备份",
+              "rollback_plan": "恢复旧版本"}
+    refused = client.post(page(change.number, "change_plan"), values)
+    assert refused.status_code == 400 and not ChangePlan.objects.exists()
+    assert "The window must end after it starts." in refused.content.decode()
+    assert "PACS 5.1 升级到 5.2" in refused.content.decode()  # what was typed is kept
+    values["window_end"] = "2026-11-29T01:00"
+    assert client.post(page(change.number, "change_plan"), values).status_code == 302
+    plan = ChangePlan.objects.get(ticket=change)
+    # the form's local time (Asia/Shanghai) is stored in UTC
+    assert plan.window_start == dt.datetime(2026, 11, 28, 14, 0, tzinfo=dt.UTC)
+    assert plan.risk_level == "high"
+    shown = client.get(page(change.number)).content.decode()
+    assert 'value="2026-11-28T22:00"' in shown  # the saved plan fills the form again
+    actions.transition(alice, change, "approved")
+    fixed = client.get(page(change.number)).content.decode()
+    assert 'data-testid="change-plan-form"' not in fixed and 'data-testid="change-plan"' in fixed
+    values["content"] = "改了"
+    late = client.post(page(change.number, "change_plan"), values)
+    assert late.status_code == 400
+    assert ChangePlan.objects.get(ticket=change).content == "PACS 5.1 升级到 5.2"
+
+
+def test_the_problem_page_links_incidents_by_number(
+        seed_004: Any, desk: dict[str, Any], verified_client: Any, alice: Any,
+        bob: Any, charlie: Any) -> None:
+    seed_004()
+    first = actions.open_ticket(charlie, "incident", "视频卡顿", "", [desk["video"]])
+    second = actions.open_ticket(charlie, "incident", "视频黑屏", "", [desk["video"]])
+    request = actions.open_ticket(alice, "request", "新增账号", "", [desk["video"]],
+                                  priority="simple")
+    problem = actions.open_ticket(bob, "problem", "视频存储性能不足", "", [desk["video"]])
+    client = verified_client(bob)
+    assert 'data-testid="link-form"' in client.get(page(problem.number)).content.decode()
+    wrong = client.post(page(problem.number, "link"),
+                        {"numbers": f"{first.number}, INC-1999-000001"})
+    assert wrong.status_code == 400 and "INC-1999-000001" in wrong.content.decode()
+    assert not problem.linked_incidents.exists()
+    not_incident = client.post(page(problem.number, "link"), {"numbers": request.number})
+    assert not_incident.status_code == 400 and not problem.linked_incidents.exists()
+    done = client.post(page(problem.number, "link"),
+                       {"numbers": f"{first.number.lower()}，{second.number}"})
+    assert done.status_code == 302
+    assert set(problem.linked_incidents.all()) == {first, second}
+    assert first.events.filter(kind="link", to_value=problem.number).exists()
+    incident_page = client.get(page(first.number)).content.decode()
+    assert problem.number in incident_page and 'data-testid="link-form"' not in incident_page
+    client.post(page(problem.number, "link"), {"numbers": second.number, "unlink": "on"})
+    assert list(problem.linked_incidents.all()) == [first]
+    # a department user may not link
+    assert verified_client(charlie).post(page(problem.number, "link"),
+                                         {"numbers": first.number}).status_code in (403, 404)

@@ -4,6 +4,7 @@ message (409) and what the user typed, so nothing is lost."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -27,14 +28,22 @@ from careops.servicedesk.forms import (
     AnalysisForm,
     AssignForm,
     AttachmentForm,
+    ChangePlanForm,
     CommentForm,
+    LinkForm,
     PriorityForm,
     TransitionForm,
     WaiveForm,
     users_with,
 )
 from careops.servicedesk.labels import TARGET_LABELS
-from careops.servicedesk.models import AnalysisReport, Attachment, EventKind, Ticket
+from careops.servicedesk.models import (
+    AnalysisReport,
+    Attachment,
+    ChangePlan,
+    EventKind,
+    Ticket,
+)
 from careops.servicedesk.models.tickets import STATUS_LABELS
 from careops.servicedesk.views.common import (
     clock_row,
@@ -94,6 +103,30 @@ def _clock_rows(ticket: Ticket) -> list[dict[str, Any]]:
     return [clock_row(c, now) for c in clocks_for(ticket, now)]
 
 
+def _plan_initial(plan: ChangePlan | None) -> dict[str, Any] | None:
+    if plan is None:
+        return None
+    names = ("content", "plan", "window_start", "window_end", "risk_level", "risk_assessment",
+             "backup_plan", "rollback_plan")
+    initial = {name: getattr(plan, name) for name in names}
+    initial["window_start"] = timezone.localtime(plan.window_start)
+    initial["window_end"] = timezone.localtime(plan.window_end)
+    initial["supervisor"] = plan.supervisor_id
+    return initial
+
+
+def _linked(user: Any, ticket: Ticket) -> list[Ticket]:
+    """A problem's incidents, or the problems an incident is linked to, as far as the user
+    may see them."""
+    if ticket.kind == "problem":
+        related = ticket.linked_incidents.all()
+    elif ticket.kind == "incident":
+        related = ticket.problems.all()
+    else:
+        return []
+    return list(scoping.visible(user, related).order_by("number"))
+
+
 def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
             **forms: Any) -> HttpResponse:
     user = request.user
@@ -111,6 +144,8 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
                          and ticket.status == "resolved"
                          and "confirmed" in actions.allowed_next(ticket))
     version = {"version": ticket.version}
+    change_plan = (ChangePlan.objects.select_related("supervisor").filter(ticket=ticket).first()
+                   if ticket.kind == "change" else None)
     context = {
         "ticket": ticket, "works": works, "events": _timeline(events),
         "attachments": list(attachments), "moves": moves,
@@ -127,6 +162,8 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
         "attachment_form": forms.get("attachment_form") or AttachmentForm(internal=works),
         "transition_form": forms.get("transition_form") or TransitionForm(initial=version),
         "conflict": forms.get("conflict"),
+        "change_plan": change_plan,
+        "linked": _linked(user, ticket),
     }
     if works:
         context["assign_form"] = forms.get("assign_form") or AssignForm(
@@ -142,6 +179,11 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
                 and not ticket.events.filter(kind__in=("target_met", "target_waived"),
                                              to_value="on_site").exists()):
             context["waive_form"] = forms.get("waive_form") or WaiveForm(initial=version)
+        if is_change and ticket.status == "submitted":
+            context["change_plan_form"] = forms.get("change_plan_form") or ChangePlanForm(
+                initial=_plan_initial(change_plan))
+        if ticket.kind == "problem":
+            context["link_form"] = forms.get("link_form") or LinkForm()
         if ticket.kind in ("incident", "problem"):
             report = AnalysisReport.objects.filter(ticket=ticket).first()
             context["analysis"] = report
@@ -212,58 +254,65 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("servicedesk:ticket", number=ticket.number)
 
 
-@require_POST
-@cap_required(Cap.CHANGE_OPERATIONS)
-def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
+def _submit(request: HttpRequest, ticket: Ticket, name: str, form: Any,
+            act: Callable[[dict[str, Any]], object], done: Callable[[], str],
+            kept: Callable[[Ticket, dict[str, Any]], Any] | None = None) -> HttpResponse:
+    """The shape every form of the ticket page shares: check the form, run the action,
+    show its errors on the form (400), a stale version as a conflict (409, with ``kept``
+    rebuilding what the user typed on the fresh ticket), else say ``done`` and go back."""
+    if not form.is_valid():
+        return _render(request, ticket, status=400, **{name: form})
+    data = form.cleaned_data
+    try:
+        act(data)
+    except actions.ConflictError as exc:
+        fresh = _ticket(request, ticket.number)
+        forms = {name: kept(fresh, data)} if kept else {}
+        return _render(request, fresh, status=409, conflict=_conflict(exc), **forms)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _render(request, ticket, status=400, **{name: form})
+    messages.success(request, done())
+    return redirect(ticket)
+
+
+def _working(request: HttpRequest, number: str) -> Ticket:
+    """The ticket, for a form only those who work on it may send."""
     ticket = _ticket(request, number)
     if not actions.may_work(request.user, ticket):
         raise PermissionDenied
-    form = AssignForm(request.POST, workers=_workers(ticket))
-    if not form.is_valid():
-        return _render(request, ticket, status=400, assign_form=form)
-    data = form.cleaned_data
-    try:
-        actions.assign(request.user, ticket, data["assignee"], team=data["team"],
-                       expected_version=data["version"], request=request)
-    except actions.ConflictError as exc:
-        ticket = _ticket(request, number)
-        kept = AssignForm(initial={"version": ticket.version, "assignee": data["assignee"],
-                                   "team": data["team"]}, workers=_workers(ticket))
-        return _render(request, ticket, status=409, assign_form=kept, conflict=_conflict(exc))
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return _render(request, ticket, status=400, assign_form=form)
-    messages.success(request, _("The assignment is saved."))
-    return redirect("servicedesk:ticket", number=ticket.number)
+    return ticket
+
+
+@require_POST
+@cap_required(Cap.CHANGE_OPERATIONS)
+def ticket_assign(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _working(request, number)
+    return _submit(
+        request, ticket, "assign_form", AssignForm(request.POST, workers=_workers(ticket)),
+        lambda d: actions.assign(request.user, ticket, d["assignee"], team=d["team"],
+                                 expected_version=d["version"], request=request),
+        lambda: _("The assignment is saved."),
+        kept=lambda fresh, d: AssignForm(
+            initial={"version": fresh.version, "assignee": d["assignee"], "team": d["team"]},
+            workers=_workers(fresh)))
 
 
 @require_POST
 @cap_required(Cap.CHANGE_OPERATIONS)
 def ticket_priority(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = _ticket(request, number)
-    if not actions.may_work(request.user, ticket):
-        raise PermissionDenied
+    ticket = _working(request, number)
     contract = actions.contract_of(ticket.contract_version) if ticket.contract_version else None
     levels = levels_of(contract, ticket.kind) if contract else ()
-    form = PriorityForm(request.POST, levels=levels)
-    if not form.is_valid():
-        return _render(request, ticket, status=400, priority_form=form)
-    data = form.cleaned_data
-    try:
-        actions.change_priority(request.user, ticket, data["priority"], data["reason"],
-                                expected_version=data["version"], request=request)
-    except actions.ConflictError as exc:
-        ticket = _ticket(request, number)
-        kept = PriorityForm(initial={"version": ticket.version, "priority": data["priority"],
-                                     "reason": data["reason"]}, levels=levels)
-        return _render(request, ticket, status=409, priority_form=kept,
-                       conflict=_conflict(exc))
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return _render(request, ticket, status=400, priority_form=form)
-    messages.success(request, _("The priority is now %(priority)s; the clocks follow it.")
-                     % {"priority": ticket.priority})
-    return redirect("servicedesk:ticket", number=ticket.number)
+    return _submit(
+        request, ticket, "priority_form", PriorityForm(request.POST, levels=levels),
+        lambda d: actions.change_priority(request.user, ticket, d["priority"], d["reason"],
+                                          expected_version=d["version"], request=request),
+        lambda: _("The priority is now %(priority)s; the clocks follow it.")
+        % {"priority": ticket.priority},
+        kept=lambda fresh, d: PriorityForm(
+            initial={"version": fresh.version, "priority": d["priority"],
+                     "reason": d["reason"]}, levels=levels))
 
 
 @require_POST
@@ -271,18 +320,12 @@ def ticket_priority(request: HttpRequest, number: str) -> HttpResponse:
 def ticket_comment(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
     works = actions.may_work(request.user, ticket)
-    form = CommentForm(request.POST, internal=works)
-    if not form.is_valid():
-        return _render(request, ticket, status=400, comment_form=form)
-    public = form.cleaned_data.get("public", True) if works else True
-    try:
-        actions.comment(request.user, ticket, form.cleaned_data["text"], public=public,
-                        request=request)
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return _render(request, ticket, status=400, comment_form=form)
-    messages.success(request, _("Your comment is added."))
-    return redirect("servicedesk:ticket", number=ticket.number)
+    return _submit(
+        request, ticket, "comment_form", CommentForm(request.POST, internal=works),
+        lambda d: actions.comment(request.user, ticket, d["text"],
+                                  public=d.get("public", True) if works else True,
+                                  request=request),
+        lambda: _("Your comment is added."))
 
 
 @require_POST
@@ -290,18 +333,12 @@ def ticket_comment(request: HttpRequest, number: str) -> HttpResponse:
 def ticket_attach(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
     works = actions.may_work(request.user, ticket)
-    form = AttachmentForm(request.POST, request.FILES, internal=works)
-    if not form.is_valid():
-        return _render(request, ticket, status=400, attachment_form=form)
-    public = form.cleaned_data.get("public", True) if works else True
-    try:
-        files.add(request.user, ticket, upload=form.cleaned_data["file"], public=public,
-                  request=request)
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return _render(request, ticket, status=400, attachment_form=form)
-    messages.success(request, _("The file is attached."))
-    return redirect("servicedesk:ticket", number=ticket.number)
+    return _submit(
+        request, ticket, "attachment_form",
+        AttachmentForm(request.POST, request.FILES, internal=works),
+        lambda d: files.add(request.user, ticket, upload=d["file"],
+                            public=d.get("public", True) if works else True, request=request),
+        lambda: _("The file is attached."))
 
 
 @require_GET
@@ -325,19 +362,11 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 def ticket_waive(request: HttpRequest, number: str) -> HttpResponse:
     """The hospital declares that no visit is needed (the on-site clock is waived)."""
     ticket = _ticket(request, number)
-    form = WaiveForm(request.POST)
-    if not form.is_valid():
-        return _render(request, ticket, status=400, waive_form=form)
-    try:
-        actions.waive_target(request.user, ticket, "on_site", form.cleaned_data["reason"],
-                             expected_version=form.cleaned_data["version"], request=request)
-    except actions.ConflictError as exc:
-        return _render(request, _ticket(request, number), status=409, conflict=_conflict(exc))
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return _render(request, ticket, status=400, waive_form=form)
-    messages.success(request, _("The visit is recorded as not needed."))
-    return redirect("servicedesk:ticket", number=ticket.number)
+    return _submit(
+        request, ticket, "waive_form", WaiveForm(request.POST),
+        lambda d: actions.waive_target(request.user, ticket, "on_site", d["reason"],
+                                       expected_version=d["version"], request=request),
+        lambda: _("The visit is recorded as not needed."))
 
 
 @require_POST
@@ -345,13 +374,40 @@ def ticket_waive(request: HttpRequest, number: str) -> HttpResponse:
 def ticket_analysis(request: HttpRequest, number: str) -> HttpResponse:
     """Submit or correct the fault analysis report (it meets the report target)."""
     ticket = _ticket(request, number)
-    form = AnalysisForm(request.POST)
-    if not form.is_valid():
-        return _render(request, ticket, status=400, analysis_form=form)
-    try:
-        actions.submit_analysis(request.user, ticket, **form.cleaned_data, request=request)
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return _render(request, ticket, status=400, analysis_form=form)
-    messages.success(request, _("The analysis report is saved."))
-    return redirect("servicedesk:ticket", number=ticket.number)
+    return _submit(
+        request, ticket, "analysis_form", AnalysisForm(request.POST),
+        lambda d: actions.submit_analysis(request.user, ticket, **d, request=request),
+        lambda: _("The analysis report is saved."))
+
+
+@require_POST
+@cap_required(Cap.CHANGE_OPERATIONS)
+def ticket_change_plan(request: HttpRequest, number: str) -> HttpResponse:
+    """Write or correct a change's application while the hospital has not decided on it."""
+    ticket = _ticket(request, number)
+    return _submit(
+        request, ticket, "change_plan_form", ChangePlanForm(request.POST),
+        lambda d: actions.save_change_plan(request.user, ticket, **d, request=request),
+        lambda: _("The change plan is saved."))
+
+
+@require_POST
+@cap_required(Cap.CHANGE_OPERATIONS)
+def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
+    """Link incidents to this problem, or remove links."""
+    ticket = _ticket(request, number)
+
+    def link(data: dict[str, Any]) -> object:
+        numbers = data["numbers"]
+        found = {t.number: t for t in scoping.visible(request.user, Ticket.objects.filter(
+            number__in=numbers))}
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            raise ValidationError({"numbers": [
+                _("No incident you may see has the number: %(numbers)s.")
+                % {"numbers": ", ".join(missing)}]})
+        return actions.link_incidents(request.user, ticket, found.values(),
+                                      unlink=data["unlink"], request=request)
+
+    return _submit(request, ticket, "link_form", LinkForm(request.POST), link,
+                   lambda: _("The links are saved."))
