@@ -18,8 +18,16 @@ from careops.core.roles import Cap, has_cap
 
 def _tickets(user: Any, queryset: models.QuerySet[Any],
              system_ids: Collection[int]) -> models.QuerySet[Any]:
-    mine = models.Q(reporter=user) | models.Q(assignee=user)
-    ids = queryset.filter(models.Q(systems__in=sorted(system_ids)) | mine).values("pk")
+    """One semi-join on a UNION of three indexed lookups (the systems' rows of the
+    ticket ⟷ system table, the user's reported and assigned tickets). An OR across the
+    join instead made the database read the whole ticket table for every page."""
+    model = queryset.model
+    through = model.systems.through
+    tickets = model._default_manager.order_by()
+    ids = through.objects.filter(businesssystem_id__in=sorted(system_ids)) \
+        .order_by().values("ticket_id")
+    ids = ids.union(tickets.filter(reporter=user).values("pk"),
+                    tickets.filter(assignee=user).values("pk"))
     return queryset.filter(pk__in=ids)
 
 
