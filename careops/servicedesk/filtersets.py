@@ -36,8 +36,10 @@ FINISHED = tuple(sorted({status for kind in ticket_flow.KINDS
 class TicketFilterSet(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="search", label=_("Number or title"))
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
+    # distinct=False: status is a column of the ticket itself, and a DISTINCT would stop a
+    # newest-first page from walking the opened_at index (it sorted every match instead)
     status = django_filters.MultipleChoiceFilter(
-        choices=sorted(STATUS_LABELS.items()), label=_("Status"))
+        choices=sorted(STATUS_LABELS.items()), label=_("Status"), distinct=False)
     priority = django_filters.CharFilter(field_name="priority", label=_("Priority"))
     assignee = django_filters.CharFilter(field_name="assignee__username", label=_("Assignee"))
     team = django_filters.CharFilter(field_name="team__name", label=_("Team"))

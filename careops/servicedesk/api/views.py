@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careops.core.api.pagination import CappedLimitOffsetPagination
 from careops.logic.contract import Facts
 from careops.servicedesk import actions, scoping
 from careops.servicedesk.api.serializers import (
@@ -55,6 +56,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     viewsets.GenericViewSet[Ticket]):
     serializer_class = TicketSerializer
     filter_backends: list[Any] = []
+    pagination_class = CappedLimitOffsetPagination
 
     def get_queryset(self) -> QuerySet[Ticket]:
         queryset: QuerySet[Ticket] = Ticket.objects.select_related(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, QuerySet, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from careops.cmdb.forms.fields import style
+from careops.core.api.pagination import CappedPaginator
 from careops.core.roles import Cap, has_cap
 from careops.core.views.decorators import cap_required
 from careops.servicedesk import queues, scoping
@@ -68,7 +68,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     qs = filters.qs.select_related("assignee", "team", "contract_version")
     if tab == "soon":
         qs = _ordered(qs, queues.breaching_soon(visible, now))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     tickets = list(page.object_list)
     clocks = clocks_for_many(tickets, now)
     rows = [{"ticket": t, "priority_colour": priority_colour(t.priority),
