@@ -100,9 +100,8 @@ def icmp_ping(host: str, count: int, deadline: Deadline) -> PingStats:
     if "name or service not known" in lowered or "unknown host" in lowered or (
             "temporary failure in name resolution" in lowered):
         raise failed(_("Cannot resolve %(host)s.") % {"host": host})
-    raise failed(_("ping failed: %(reason)s") % {"reason": short(stderr.splitlines()[-1]
-                                                             if stderr else process.returncode,
-                                                             120)})
+    last = stderr.splitlines()[-1] if stderr else f"exit status {process.returncode}"
+    raise failed(_("ping failed: %(reason)s") % {"reason": short(last, 120)})
 
 
 def tcp_ping(host: str, port: int, deadline: Deadline) -> bool:
