@@ -45,6 +45,12 @@ def keygen(path: Path) -> str:
     return path.read_text()
 
 
+def fingerprint(public_key_file: Path) -> str:
+    out = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", str(public_key_file)],
+                         check=True, capture_output=True, text=True).stdout
+    return out.split()[1]
+
+
 class Sshd:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -64,6 +70,10 @@ class Sshd:
         self.process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(self.config)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_for_port(self.port, self.process, "sshd")
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.root / "host_ed25519.pub")
 
     @property
     def public_host_key(self) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -87,8 +88,8 @@ def collect(spec: CheckSpec) -> CollectResult:
         raise failed(_("Parameter pattern must be one line."))
     log_bytes = param_int(spec.params, "log_max_bytes", sshcollect.DEFAULT_LOG_BYTES,
                           minimum=1024, maximum=64 * 1024 * 1024)
-    previous = spec.state.get("logs") if isinstance(spec.state, dict) else None
-    requests = sshcollect.log_requests(logs, previous if isinstance(previous, dict) else None)
+    previous = spec.state.get("logs") if isinstance(spec.state, Mapping) else None
+    requests = sshcollect.log_requests(logs, previous if isinstance(previous, Mapping) else None)
     script = sshcollect.build_script(requests, pattern, log_bytes)
 
     output, local_time, offered = _run(_session(host, port, spec, pinned, script, deadline),

@@ -68,6 +68,8 @@ def test_it_sends_the_credential_as_basic_authentication(http_peer: HttpPeer) ->
                            credential=Credential("prom", "s3cret")))
     assert result.status == "ok"
     assert http_peer.requests[0]["headers"]["Authorization"] == "Basic cHJvbTpzM2NyZXQ="
+    assert "s3cret" not in repr(Credential("prom", "s3cret", "KEY")) + repr(
+        CheckSpec("scrape", "x", credential=Credential("prom", "s3cret")))
 
 
 def test_it_rejects_garbage_naming_the_line_but_not_its_text(http_peer: HttpPeer) -> None:
