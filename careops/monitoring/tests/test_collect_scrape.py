@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import socketserver
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 
@@ -187,3 +189,33 @@ def test_it_scrapes_a_real_node_exporter(node_exporter: str) -> None:
     assert {"node_load1", "node_cpu_seconds_total", "node_memory_MemAvailable_bytes",
             "node_filesystem_avail_bytes", "up"} <= names
     assert len(result.samples) > 200
+
+
+class Trickle(socketserver.BaseRequestHandler):
+    """Answers one header byte every 0.1 s, forever: each read succeeds, none ends."""
+
+    cut_off: ClassVar[list[float]] = []  # when the collector hung up, per connection
+
+    def handle(self) -> None:
+        self.request.recv(4096)
+        started = time.monotonic()
+        try:
+            self.request.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            for _ in range(600):
+                self.request.sendall(b"a")
+                time.sleep(0.1)
+        except OSError:
+            Trickle.cut_off.append(time.monotonic() - started)
+
+
+def test_a_peer_that_trickles_bytes_is_cut_off_at_the_deadline() -> None:
+    for port in collect_peers.serve_tcp(Trickle):
+        started = time.monotonic()
+        result = run(CheckSpec("scrape", f"127.0.0.1:{port}", {}, timeout_s=1))
+        assert (result.status, result.error) == ("timeout", "No answer within 1 s.")
+        assert time.monotonic() - started < 10
+        for _ in range(50):  # the collector closed its socket: the peer's writes fail
+            if Trickle.cut_off:
+                break
+            time.sleep(0.1)
+        assert Trickle.cut_off and Trickle.cut_off[0] < 10
