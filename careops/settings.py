@@ -218,6 +218,9 @@ CAREOPS_SLA_WARNING_FRACTIONS = env_fractions("CAREOPS_SLA_WARNING_FRACTIONS", (
 CAREOPS_AUTO_CONFIRM_WORKING_DAYS = env_int("CAREOPS_AUTO_CONFIRM_WORKING_DAYS", 3, minimum=0,
                                             maximum=60)
 CAREOPS_SURVEY_DAYS = env_int("CAREOPS_SURVEY_DAYS", 30, minimum=1, maximum=365)
+# Monitoring collectors: the largest body a scrape or HTTP probe reads (docs/monitoring.md).
+CAREOPS_SCRAPE_MAX_BYTES = env_int("CAREOPS_SCRAPE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024,
+                                   maximum=1024 * 1024 * 1024)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- authentication and login security (GB/T 22239-2019 8.1.4.1) -------------------

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
 # WeasyPrint (PDF documents) needs Pango; fonts-noto-cjk gives the documents their Chinese.
-debs=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext)
+# iputils-ping: the ping collector runs the system's ping (ICMP without raw-socket rights).
+debs=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext iputils-ping)
 if [ "$mode" = test ]; then
   # dovecot-imapd: a real IMAP server for the email intake tests;
   # poppler-utils: pdftotext/pdffonts read the PDF documents back in the tests.

@@ -49,6 +49,19 @@ _SPECIAL = {"nan": math.nan, "+inf": math.inf, "inf": math.inf, "-inf": -math.in
 _ESCAPES = {"\\": "\\", '"': '"', "n": "\n"}
 _ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
 
+# The fast path: the common simple sample line (single spaces, label values without
+# escapes, a plain decimal value) in one regex. Lines it does not match, or that it
+# matches with a repeated label name, go through the full parser, which gives the same
+# result for every line the fast path accepts and the errors for the rest.
+_FAST_PAIR = r'[a-zA-Z_][a-zA-Z0-9_]*="[^"\\]*"'
+_FAST_LINE_RE = re.compile(
+    r"([a-zA-Z_:][a-zA-Z0-9_:]*)"
+    r"(?:\{(" + _FAST_PAIR + r"(?:," + _FAST_PAIR + r")*,?)?\})?"
+    r" ([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|NaN|\+Inf|-Inf)"
+    r"(?: ([+-]?[0-9]+))?")
+_FAST_LABEL_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="([^"\\]*)"')
+_FAST_SPECIAL = {"NaN": math.nan, "+Inf": math.inf, "-Inf": -math.inf}
+
 
 class ParseError(ValueError):
     """A line that is not Prometheus text format."""
@@ -186,7 +199,7 @@ def _parse_comment(line: str, families: dict[str, MetricFamily],
     match = _COMMENT_RE.match(line)
     if match is None:
         return  # a plain comment
-    keyword, name, rest = match.group(1), match.group(2), match.group(3) or ""
+    keyword, name, rest = match.groups("")
     if not _NAME_RE.fullmatch(name):
         raise _Reject(f"invalid metric name {name!r} in {keyword}")
     family = families.get(name)
@@ -223,13 +236,42 @@ def parse(text: str, *, errors: list[ParseError] | None = None) -> dict[str, Met
     families: dict[str, MetricFamily] = {}
     typed: set[str] = set()
     helped: set[str] = set()
+    fast_match = _FAST_LINE_RE.fullmatch
+    fast_labels = _FAST_LABEL_RE.findall
+    special = _FAST_SPECIAL
+    # The family of the last sample name seen; forgotten at every comment line, which
+    # may create a family that changes where a name belongs.
+    last_name = ""
+    last_family: MetricFamily | None = None
     for number, raw in enumerate(text.split("\n"), start=1):
+        fast = None if raw[:1] == "#" else fast_match(raw)
+        if fast is not None:
+            name, label_text, value_text, ts_text = fast.groups()
+            if label_text:
+                pairs = fast_labels(label_text)
+                labels = dict(pairs)
+                if len(labels) != len(pairs):
+                    fast = None  # a repeated label: the full parser says so
+            else:
+                labels = {}
+            if fast is not None:
+                value = special.get(value_text)
+                sample = Sample(name, labels, float(value_text) if value is None else value,
+                                None if ts_text is None else int(ts_text))
+                if name == last_name and last_family is not None:
+                    last_family.samples.append(sample)
+                    continue
+                _add_sample(sample, families)
+                last_name = name
+                last_family = families[_family_name(name, families)]
+                continue
         line = raw[:-1] if raw.endswith("\r") else raw
         stripped = line.lstrip(" \t")
         if not stripped.rstrip(" \t"):
             continue
         try:
             if stripped[0] == "#":
+                last_name, last_family = "", None
                 _parse_comment(stripped, families, typed, helped)
                 continue
             sample = _parse_sample(stripped)
@@ -239,12 +281,17 @@ def parse(text: str, *, errors: list[ParseError] | None = None) -> dict[str, Met
                 raise error from None
             errors.append(error)
             continue
-        name = _family_name(sample.name, families)
-        family = families.get(name)
-        if family is None:
-            family = families[name] = MetricFamily(name)
-        family.samples.append(sample)
+        _add_sample(sample, families)
+        last_name, last_family = "", None
     return families
+
+
+def _add_sample(sample: Sample, families: dict[str, MetricFamily]) -> None:
+    name = _family_name(sample.name, families)
+    family = families.get(name)
+    if family is None:
+        family = families[name] = MetricFamily(name)
+    family.samples.append(sample)
 
 
 def samples(text: str, *, errors: list[ParseError] | None = None) -> Iterator[Sample]:
