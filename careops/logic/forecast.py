@@ -282,7 +282,8 @@ def time_to_threshold(points: Sequence[tuple[int, float]], threshold: float, now
         keep = [True] * n
         segments = [0] * n
         slope, pair_slopes = _theil_sen(xs, vs, segments, keep)
-    assert slope is not None  # n >= 3 points in one segment
+    if slope is None:  # all at one instant
+        slope = 0.0
     # Drop what lies far off the line (short spikes the running median let through).
     residuals = _residuals(xs, vs, segments, keep, slope)
     kept_res = [residuals[i] for i in range(n) if keep[i]]
