@@ -295,7 +295,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{window_name}] predict_linear / robust: abs error p50 {abs50}x, p90 {abs90}x; "
               f"rel error p50 {rel50}x, p90 {rel90}x; flips {flips}x ({other.transitions} vs "
               f"{mine.transitions}, truth {mine.true_transitions})")
+    speed()
     return 0
+
+
+def speed(runs: int = 21) -> None:
+    """Time of one forecast over 7 days of one-minute points (10,081), median of runs."""
+    series = generate(1, 1, days=7, step_ms=MIN_MS, eval_start_day=0)[0]
+    now = series.points[-1][0]
+    figures = []
+    for method in (robust, peer):
+        times = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            method(series.points, THRESHOLD, now)
+            times.append(time.perf_counter() - began)
+        figures.append(1000 * sorted(times)[runs // 2])
+    print(f"\nspeed, {len(series.points)} one-minute points (7 days), median of {runs}: "
+          f"robust {figures[0]:.1f} ms, predict_linear {figures[1]:.1f} ms "
+          f"(ratio {figures[0] / figures[1]:.1f}x)")
 
 
 if __name__ == "__main__":
