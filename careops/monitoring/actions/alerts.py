@@ -153,7 +153,9 @@ def receive(signals: Sequence[AlertSignal], *, now: dt.datetime | None = None) -
                 alerts = [a for s in signals if (a := _upsert(batch, s)) is not None]
                 _evaluate(batch)
                 audit.append(batch.audit)
-            return alerts
+                fresh = Alert.objects.select_related("group", "item").in_bulk(
+                    [a.pk for a in alerts])
+            return [fresh[a.pk] for a in alerts]
         except IntegrityError:
             # another collector opened the same alert meanwhile: the retry refreshes it
             if attempt == ATTEMPTS - 1:
@@ -439,7 +441,8 @@ def _settle(batch: _Batch, group: AlertGroup, graph: Graph) -> None:
     for alert in batch.left.get(group.pk, []):
         _moved_away(group, alert)
     if closing:
-        if members:
+        # a flapping alert's comings and goings stay off the ticket
+        if members and not all(a.flapping for a in members):
             _recovered(batch, group, members)
         return
     threshold = settings.CAREOPS_ALERT_TICKET_SEVERITY
