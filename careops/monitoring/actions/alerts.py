@@ -129,6 +129,8 @@ class _Batch:
     touched: set[int] = field(default_factory=set)    # alerts whose state changed
     fired: set[int] = field(default_factory=set)      # alerts that (re)started firing
     dirty: set[int] = field(default_factory=set)      # groups to settle
+    open: dict[str, Alert] = field(default_factory=dict)  # fingerprint → open alert
+    seen: list[int] = field(default_factory=list)     # refreshed, unchanged alerts
     joined: dict[int, list[Alert]] = field(default_factory=dict)  # group id → new members
     left: dict[int, list[Alert]] = field(default_factory=dict)    # group id → moved away
 
@@ -150,8 +152,18 @@ def receive(signals: Sequence[AlertSignal], *, now: dt.datetime | None = None) -
         try:
             with transaction.atomic():
                 batch = _Batch(now=now)
-                alerts = [a for s in signals if (a := _upsert(batch, s)) is not None]
-                _evaluate(batch)
+                fingerprints = [alerting.fingerprint(s.source, s.name, s.labels)
+                                for s in signals]
+                batch.open = {a.fingerprint: a for a in Alert.objects.select_for_update()
+                              .filter(open_key__in=set(fingerprints))}
+                alerts = [a for s, fp in zip(signals, fingerprints, strict=True)
+                          if (a := _upsert(batch, s, fp)) is not None]
+                if batch.seen:
+                    Alert.objects.filter(pk__in=batch.seen).update(last_seen_at=now)
+                # refreshes that changed nothing change no decision: skip the evaluation
+                # (time-driven changes are picked up by reevaluate() every minute)
+                if batch.touched or not signals:
+                    _evaluate(batch)
                 audit.append(batch.audit)
                 fresh = Alert.objects.select_related("group", "item").in_bulk(
                     [a.pk for a in alerts])
@@ -194,10 +206,9 @@ def _update_flapping(batch: _Batch, alert: Alert) -> bool:
     return True
 
 
-def _upsert(batch: _Batch, s: AlertSignal) -> Alert | None:
+def _upsert(batch: _Batch, s: AlertSignal, fp: str) -> Alert | None:
     now = batch.now
-    fp = alerting.fingerprint(s.source, s.name, s.labels)
-    current = Alert.objects.select_for_update().filter(open_key=fp).first()
+    current = batch.open.get(fp)
     if s.status == AlertStatus.RESOLVED:
         if current is None:
             return Alert.objects.filter(fingerprint=fp).order_by("-id").first()
@@ -209,6 +220,7 @@ def _upsert(batch: _Batch, s: AlertSignal) -> Alert | None:
         _set_changes(current, [*_changes(current), now], now)
         _update_flapping(batch, current)
         current.save()
+        batch.open.pop(fp, None)
         batch.touched.add(current.pk)
         if current.group_id:
             batch.dirty.add(current.group_id)
@@ -232,7 +244,7 @@ def _upsert(batch: _Batch, s: AlertSignal) -> Alert | None:
                 batch.dirty.add(current.group_id)
             batch.record(AuditAction.UPDATE, current, refreshed_before)
         else:
-            Alert.objects.filter(pk=current.pk).update(last_seen_at=now)
+            batch.seen.append(current.pk)
             current.last_seen_at = now
         return current
     previous = Alert.objects.select_for_update().filter(fingerprint=fp).order_by("-id").first()
@@ -258,6 +270,7 @@ def _upsert(batch: _Batch, s: AlertSignal) -> Alert | None:
     _set_changes(alert, [*_changes(alert), now], now)
     _update_flapping(batch, alert)
     alert.save()
+    batch.open[fp] = alert
     batch.touched.add(alert.pk)
     batch.fired.add(alert.pk)
     if alert.group_id:
@@ -283,7 +296,9 @@ def _representatives(firing: list[Alert]) -> dict[int, Alert]:
 
 def _evaluate(batch: _Batch) -> None:
     now = batch.now
-    firing = list(Alert.objects.filter(status=AlertStatus.FIRING).select_related("group"))
+    firing = list(Alert.objects.filter(status=AlertStatus.FIRING).select_related("group").only(
+        "pk", "fingerprint", "name", "severity", "starts_at", "item_id", "flapping",
+        "suppression", "suppressed_by_id", "group_id", "group__key", "group__status"))
     graph = cmdb_graph()
     covered = maintenance.covered_items(now, graph) if firing else set()
     representatives = _representatives(firing)

@@ -36,6 +36,12 @@ T0 = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(name="hospital")
 def hospital_fixture(db: Any, alice: Any, bob: Any) -> dict[str, Any]:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    # a transactional test before this one may have flushed the built-in calendars
+    import_module("careops.core.migrations.0005_calendars_builtin").create(apps, None)
     vendor = Vendor.objects.create(code="V-EDU", name="博学医教科技有限公司")
     vendor.engineers.add(bob)
     surgery = Department.objects.create(code="SURG", name="手术部")

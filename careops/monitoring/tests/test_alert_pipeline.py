@@ -264,3 +264,12 @@ def test_it_creates_the_service_account_once(db: Any) -> None:
     first = pipeline.service_account()
     assert pipeline.service_account().pk == first.pk
     assert first.role == "it_engineer" and not first.has_usable_password()
+
+
+def test_it_takes_a_batch_that_fires_and_resolves_the_same_alert(
+        hospital: dict[str, Any], signal: Make) -> None:
+    s = signal("HostDown", hospital["lone"])
+    resolved = signal("HostDown", hospital["lone"], status="resolved", at=T0 + MIN)
+    first, second, third = pipeline.receive([s, s, resolved], now=T0 + MIN)
+    assert first.pk == second.pk == third.pk
+    assert Alert.objects.get().status == "resolved"
