@@ -337,6 +337,7 @@ SPECTACULAR_SETTINGS = {
         "TicketKindEnum": "careops.servicedesk.models.Kind",
         "TicketEventKindEnum": "careops.servicedesk.models.EventKind",
         "FaultKindEnum": "careops.logic.contract.FAULT_KINDS",
+        "AlertSourceEnum": "careops.monitoring.choices.AlertSource",
     },
 }
 

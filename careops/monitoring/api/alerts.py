@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -113,6 +115,8 @@ class _Webhook(APIView):
     def parse(self, payload: Any) -> list[Any]:  # pragma: no cover (overridden)
         raise NotImplementedError
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT,
+                   auth=[], description="Authorization: Bearer <the receiver's token>")
     def post(self, request: Request) -> Response:
         receiver = tokens.authenticate(self.kind, request.headers.get("Authorization", ""))
         if receiver is None:
