@@ -221,6 +221,21 @@ CAREOPS_SURVEY_DAYS = env_int("CAREOPS_SURVEY_DAYS", 30, minimum=1, maximum=365)
 # Monitoring collectors: the largest body a scrape or HTTP probe reads (docs/monitoring.md).
 CAREOPS_SCRAPE_MAX_BYTES = env_int("CAREOPS_SCRAPE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024,
                                    maximum=1024 * 1024 * 1024)
+# Monitoring — alerts (docs/monitoring-alerts.md): flapping detection (percent state
+# change over the window, start above / stop below), the grouping window, the least
+# severity that opens a ticket, and whether a recovery restores the incident.
+CAREOPS_ALERT_FLAP_WINDOW_MINUTES = env_int("CAREOPS_ALERT_FLAP_WINDOW_MINUTES", 60, minimum=5,
+                                            maximum=24 * 60)
+CAREOPS_ALERT_FLAP_START = env_int("CAREOPS_ALERT_FLAP_START", 50, minimum=1, maximum=100)
+CAREOPS_ALERT_FLAP_STOP = env_int("CAREOPS_ALERT_FLAP_STOP", 25, minimum=0, maximum=100)
+if CAREOPS_ALERT_FLAP_STOP > CAREOPS_ALERT_FLAP_START:
+    raise ConfigError("CAREOPS_ALERT_FLAP_STOP", "must not exceed CAREOPS_ALERT_FLAP_START")
+CAREOPS_ALERT_GROUP_WINDOW_MINUTES = env_int("CAREOPS_ALERT_GROUP_WINDOW_MINUTES", 5, minimum=0,
+                                             maximum=24 * 60)
+CAREOPS_ALERT_TICKET_SEVERITY = env_choice("CAREOPS_ALERT_TICKET_SEVERITY", "warning",
+                                           ["critical", "major", "warning", "info"])
+CAREOPS_ALERT_AUTO_RESTORE = env_bool("CAREOPS_ALERT_AUTO_RESTORE", False)
+CAREOPS_MONITORING_USERNAME = env_str("CAREOPS_MONITORING_USERNAME") or "monitoring"
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- authentication and login security (GB/T 22239-2019 8.1.4.1) -------------------
@@ -325,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "TicketKindEnum": "careops.servicedesk.models.Kind",
         "TicketEventKindEnum": "careops.servicedesk.models.EventKind",
         "FaultKindEnum": "careops.logic.contract.FAULT_KINDS",
+        "AlertSourceEnum": "careops.monitoring.choices.AlertSource",
     },
 }
 
