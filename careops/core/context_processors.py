@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[Any, str, Cap | None]] = [
     (_("Configuration (CMDB)"), "cmdb:index", Cap.VIEW_OPERATIONS),
     (_("Contracts"), "contracts:list", Cap.VIEW_OPERATIONS),
     (_("Obligations"), "contracts:obligation_list", Cap.VIEW_OPERATIONS),
+    (_("System health"), "monitoring:overview", Cap.VIEW_OPERATIONS),
     (_("Monitoring alerts"), "monitoring:alert_list", Cap.VIEW_OPERATIONS),
     (_("Teams"), "servicedesk:team_list", Cap.APPROVE),
     (_("Calendars"), "core:calendar_list", Cap.MANAGE_CALENDARS),

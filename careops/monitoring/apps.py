@@ -8,6 +8,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from careops.monitoring import scoping
+        from careops.monitoring import health, scoping
 
         scoping.install()
+        health.install()

@@ -21,6 +21,7 @@ class AlertFilterSet(django_filters.FilterSet):  # type: ignore[misc]
         choices=[(v, label) for v, label in Suppression.choices if v], label=_("Suppressed"))
     item = django_filters.CharFilter(method="filter_item", label=_("Item"))
     group = django_filters.NumberFilter(field_name="group_id", label=_("Group"))
+    system = django_filters.CharFilter(method="filter_system", label=_("Business system"))
 
     class Meta:
         model = Alert
@@ -31,6 +32,18 @@ class AlertFilterSet(django_filters.FilterSet):  # type: ignore[misc]
         if not value:
             return queryset
         return queryset.filter(Q(item__code__icontains=value) | Q(item__name__icontains=value))
+
+
+    def filter_system(self, queryset: QuerySet[Alert], name: str, value: str
+                      ) -> QuerySet[Alert]:
+        """Alerts on a business system (by code) and on everything it owns."""
+        from careops.cmdb.graph import graph
+        from careops.cmdb.models import BusinessSystem
+
+        system = BusinessSystem.objects.filter(code=value.strip()).first()
+        if system is None:
+            return queryset.none()
+        return queryset.filter(item_id__in=graph().items_of_systems([system.pk]))
 
 
 def live_order(queryset: QuerySet[Alert]) -> QuerySet[Alert]:

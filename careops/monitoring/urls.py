@@ -4,7 +4,11 @@ from django.urls import URLPattern, URLResolver, path
 
 app_name = "monitoring"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from careops.monitoring.views import overview as overview_views  # noqa: E402
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", overview_views.overview, name="overview"),
+]
 
 # --- alerts (docs/monitoring-alerts.md) -------------------------------------------------
 from careops.monitoring.views import alerts as alert_views  # noqa: E402

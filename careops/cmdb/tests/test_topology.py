@@ -34,8 +34,9 @@ def hospital(alice: Any, bob: Any, charlie: Any) -> Hospital:
 
 @pytest.fixture
 def no_health_provider() -> Iterator[None]:
+    before = health._provider  # monitoring's, installed when the app is ready
     yield
-    health.set_provider(None)
+    health.set_provider(before)
 
 
 def fetch(client: Any, **params: Any) -> dict[str, Any]:
