@@ -12,6 +12,11 @@ from careops.logic.metrics import Selector, Series
 from careops.logic.promtext import Sample
 
 
+class StoreError(Exception):
+    """The store could not answer (unreachable, refused the query); the message is a
+    short reason, fit to show."""
+
+
 @dataclass(frozen=True)
 class StoreHealth:
     backend: str
@@ -41,3 +46,6 @@ class MetricStore(ABC):
     @abstractmethod
     def health(self) -> StoreHealth:
         """Whether the store is reachable, and the buffer and loss counters."""
+
+    def flush(self) -> None:  # noqa: B027 (optional: stores that buffer override it)
+        """Send what is buffered, if the store is back. Called periodically."""
