@@ -138,8 +138,10 @@ class VictoriaMetricsStore(MetricStore):
         return len(lines)
 
     def flush(self, *, force: bool = True) -> None:
-        """Send what is buffered; ``force`` ignores the retry back-off."""
+        """Send what is buffered (``force`` ignores the retry back-off) and save the status
+        (the collector calls it every rule interval)."""
         with self._lock:
+            self._status_at = -math.inf
             self._flush_locked(force=force)
 
     def _flush_locked(self, *, force: bool) -> None:
@@ -177,7 +179,7 @@ class VictoriaMetricsStore(MetricStore):
         self._status_at = now
         status.record(self.name, reachable=self.reachable, buffered=len(self._buffer),
                       dropped=self._unsaved_dropped, written=self._unsaved_written,
-                      error=self.last_error if changed and not self.reachable else None,
+                      error=None if self.reachable else self.last_error,
                       flushed=flushed or (self.reachable and not self._buffer))
         self._unsaved_dropped = 0
         self._unsaved_written = 0
