@@ -6,3 +6,8 @@ class MonitoringConfig(AppConfig):
     name = "careops.monitoring"
     label = "monitoring"
     verbose_name = _("Monitoring")
+
+    def ready(self) -> None:
+        from careops.monitoring import signals
+
+        signals.install()

@@ -73,8 +73,8 @@ class VictoriaMetrics:
 
 
 class NodeExporter:
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.target = f"127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             ["prometheus-node-exporter", f"--web.listen-address={self.target}",
