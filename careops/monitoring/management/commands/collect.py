@@ -54,5 +54,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop_loop)
         self.stdout.write(f"Collecting (zone {zone or 'all'}, {options['workers']} workers); "
                           "Ctrl-C stops.")
+        self.stdout.flush()
         collector.run_forever(stop)
         self.stdout.write("Collector stopped.")
