@@ -74,7 +74,8 @@ def page_template(index: int) -> list[tuple[str, str, float, float]]:
     mounts = [("/dev/sda1", "ext4", "/"), ("/dev/sda2", "ext4", "/boot"),
               ("/dev/sdb1", "xfs", "/data"), ("/dev/sdc1", "xfs", "/backup"),
               ("/dev/mapper/vg-log", "ext4", "/var/log"), ("tmpfs", "tmpfs", "/run"),
-              ("tmpfs", "tmpfs", "/dev/shm"), ("/dev/sdd1", "xfs", "/pacs")]
+              ("tmpfs", "tmpfs", "/dev/shm"),  # noqa: S108 (a label, not a path used)
+              ("/dev/sdd1", "xfs", "/pacs")]
     for metric in ("avail_bytes", "free_bytes", "size_bytes", "files", "files_free",
                    "readonly", "device_error"):
         head = family(f"node_filesystem_{metric}", "gauge", f"Filesystem {metric}.")
@@ -167,7 +168,7 @@ def serve(count: int) -> None:
 
     def handler_for(index: int) -> type[BaseHTTPRequestHandler]:
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 scrapes[index] += 1
                 n = scrapes[index]
                 lines = []
@@ -276,7 +277,7 @@ def breakdown(target: str) -> dict[str, float]:
     repeat = 30
     started = time.perf_counter()
     for _ in range(repeat):
-        with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(url, timeout=10) as answer:
             text = answer.read().decode()
     fetch = (time.perf_counter() - started) / repeat
     started = time.perf_counter()
@@ -305,7 +306,7 @@ def free_port() -> int:
 def appended(port: int) -> float:
     from careops.logic import promtext
 
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics",  # noqa: S310 (loopback)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics",
                                 timeout=10) as answer:
         text = answer.read().decode()
     found = [s.value for s in promtext.samples(text)
@@ -334,7 +335,7 @@ def bench_prometheus(targets: list[str], seconds: float) -> dict[str, float]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(  # noqa: S310 (loopback)
+                with urllib.request.urlopen(
                         f"http://127.0.0.1:{port}/-/ready", timeout=2):
                     break
             except OSError:
