@@ -1,7 +1,11 @@
 """Pages of monitoring, under /monitoring/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from careops.monitoring.views import metrics
 
 app_name = "monitoring"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("items/<int:pk>/metrics/", metrics.item_metrics, name="item_metrics"),
+]

@@ -5,7 +5,7 @@ the one the settings choose (docs/monitoring.md)."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from careops.logic.metrics import Selector, Series
@@ -42,6 +42,16 @@ class MetricStore(ABC):
     @abstractmethod
     def query_range(self, expr: str, start_ms: int, end_ms: int, step_ms: int) -> list[Series]:
         """Evaluate the PromQL expression ``expr`` at every step from start to end."""
+
+    def query_range_scoped(self, expr: str, start_ms: int, end_ms: int, step_ms: int, *,
+                           item_ids: Collection[int]) -> list[Series]:
+        """``query_range`` that sees only the series of ``item_ids`` (their
+        ``careops_item`` label), whatever the expression: for users who may see only some
+        items. Stores override it to filter what the expression reads; this fallback
+        filters what it returns, keeping only series that name a visible item."""
+        wanted = {str(pk) for pk in item_ids}
+        return [s for s in self.query_range(expr, start_ms, end_ms, step_ms)
+                if s.labels.get("careops_item") in wanted]
 
     @abstractmethod
     def health(self) -> StoreHealth:

@@ -20,7 +20,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -261,6 +261,22 @@ class EmbeddedStore(MetricStore):
         promql = importlib.import_module("careops.logic.promql")
         result: list[Series] = promql.evaluate_range(expr, self.select, start_ms, end_ms,
                                                      step_ms)
+        return result
+
+    def query_range_scoped(self, expr: str, start_ms: int, end_ms: int, step_ms: int, *,
+                           item_ids: Collection[int]) -> list[Series]:
+        """The expression reads only the series of ``item_ids``: aggregations, joins and
+        label functions never see another item's data."""
+        import importlib
+
+        wanted = {str(pk) for pk in item_ids}
+
+        def select(selector: Selector, start: int, end: int) -> list[Series]:
+            return [s for s in self.select(selector, start, end)
+                    if s.labels.get(ITEM_LABEL) in wanted]
+
+        promql = importlib.import_module("careops.logic.promql")
+        result: list[Series] = promql.evaluate_range(expr, select, start_ms, end_ms, step_ms)
         return result
 
     def health(self) -> StoreHealth:
