@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +52,8 @@ GRACE_S = 5.0  # a check still running this long after its timeout is recorded a
 CREDENTIAL_TTL_S = 3600.0  # a revealed credential is reused this long (each reveal is audited)
 IDLE_WAIT_S = 1.0
 CATCH_UP_S = 60.0  # how often items changed without a signal (bulk imports) are synced
+# Kinds that log in with the item's own credential when the check names none.
+ITEM_CREDENTIAL_KINDS = frozenset({CheckKind.SSH, CheckKind.POSTGRES, CheckKind.MYSQL})
 # The collector of the default zone also runs checks with no zone.
 DEFAULT_ZONE = NetworkZone.INTERNAL
 
@@ -127,15 +129,16 @@ class Collector:
         """Claim ``candidates``: each by a conditional UPDATE that succeeds only if its
         next_run_at is still what was read. Returns the ids this process now owns."""
         claimed = []
-        for pk, seen, interval in candidates:
-            step = dt.timedelta(seconds=max(1, interval))
-            # Keep the cadence unless the check fell more than one interval behind.
-            base = seen if seen is not None and seen > now - step else now
-            rows = Check.objects.filter(pk=pk)
-            rows = rows.filter(next_run_at=seen) if seen is not None else rows.filter(
-                next_run_at__isnull=True)
-            if rows.update(next_run_at=base + step) == 1:
-                claimed.append(pk)
+        with transaction.atomic():  # one commit for the batch; each UPDATE stays conditional
+            for pk, seen, interval in candidates:
+                step = dt.timedelta(seconds=max(1, interval))
+                # Keep the cadence unless the check fell more than one interval behind.
+                base = seen if seen is not None and seen > now - step else now
+                rows = Check.objects.filter(pk=pk)
+                rows = rows.filter(next_run_at=seen) if seen is not None else rows.filter(
+                    next_run_at__isnull=True)
+                if rows.update(next_run_at=base + step) == 1:
+                    claimed.append(pk)
         return claimed
 
     def claim(self, now: dt.datetime, limit: int) -> list[Check]:
@@ -151,7 +154,7 @@ class Collector:
         from careops.core import secrets
 
         secret = check.credential
-        if secret is None:
+        if secret is None and check.kind in ITEM_CREDENTIAL_KINDS:
             secret = getattr(check.item.specific(), "credential", None)
         if secret is None:
             return None
