@@ -60,14 +60,20 @@
     if (entry.status) { entry.status.textContent = text; }
   }
 
+  // One request at a time: six charts must not occupy all of a small server's workers.
+  var queue = Promise.resolve();
   function load(entry, seconds) {
+    queue = queue.then(function () { return fetchChart(entry, seconds); });
+  }
+
+  function fetchChart(entry, seconds) {
     var end = Date.now() / 1000;
     var start = end - seconds;
     var step = Math.max(15, Math.round(seconds / points));
     var params = new URLSearchParams({ query: entry.query, start: start.toFixed(3),
                                        end: end.toFixed(3), step: String(step), item: item });
     say(entry, root.dataset.msgLoading);
-    fetch(url + "?" + params.toString(), { credentials: "same-origin",
+    return fetch(url + "?" + params.toString(), { credentials: "same-origin",
                                             headers: { Accept: "application/json" } })
       .then(function (response) {
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
