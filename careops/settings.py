@@ -237,6 +237,18 @@ CAREOPS_ALERT_TICKET_SEVERITY = env_choice("CAREOPS_ALERT_TICKET_SEVERITY", "war
 CAREOPS_ALERT_AUTO_RESTORE = env_bool("CAREOPS_ALERT_AUTO_RESTORE", False)
 CAREOPS_MONITORING_USERNAME = env_str("CAREOPS_MONITORING_USERNAME") or "monitoring"
 WHITENOISE_AUTOREFRESH = DEBUG
+# Monitoring: metric store, retention, collection (docs/monitoring-store.md).
+CAREOPS_METRICS_BACKEND = env_choice("CAREOPS_METRICS_BACKEND", "embedded",
+                                     ["embedded", "victoriametrics"])
+CAREOPS_VICTORIAMETRICS_URL = env_url("CAREOPS_VICTORIAMETRICS_URL", "http://127.0.0.1:8428",
+                                      ["http", "https"])
+CAREOPS_METRICS_BUFFER_SAMPLES = env_int("CAREOPS_METRICS_BUFFER_SAMPLES", 500_000, minimum=0,
+                                         maximum=100_000_000)
+CAREOPS_METRICS_RAW_DAYS = env_int("CAREOPS_METRICS_RAW_DAYS", 15, minimum=1, maximum=3650)
+CAREOPS_METRICS_ROLLUP_DAYS = env_int("CAREOPS_METRICS_ROLLUP_DAYS", 400, minimum=1,
+                                      maximum=36500)
+CAREOPS_COLLECT_WORKERS = env_int("CAREOPS_COLLECT_WORKERS", 16, minimum=1, maximum=512)
+CAREOPS_RULE_INTERVAL_S = env_int("CAREOPS_RULE_INTERVAL_S", 15, minimum=1, maximum=3600)
 
 # --- authentication and login security (GB/T 22239-2019 8.1.4.1) -------------------
 PRODUCTION_PASSWORD_HASHERS = [

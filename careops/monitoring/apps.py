@@ -8,7 +8,8 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from careops.monitoring import health, scoping
+        from careops.monitoring import health, scoping, signals
 
         scoping.install()
         health.install()
+        signals.install()

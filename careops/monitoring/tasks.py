@@ -1,6 +1,7 @@
 """Background work of monitoring, run by the Huey consumer of ``careops up``."""
 
-# --- alerts (docs/monitoring-alerts.md) --------------------------------------------------
+from __future__ import annotations
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
@@ -12,3 +13,19 @@ def reevaluate_alerts() -> None:
     from careops.monitoring.actions import alerts
 
     alerts.reevaluate()
+
+
+@db_periodic_task(crontab(minute="23"))  # type: ignore[untyped-decorator]
+def downsample_metrics() -> int:
+    """Embedded store: roll raw samples past CAREOPS_METRICS_RAW_DAYS into 5-minute rollups,
+    delete rollups past CAREOPS_METRICS_ROLLUP_DAYS (docs/monitoring-store.md)."""
+    from django.conf import settings
+
+    from careops.monitoring.storage import status
+    from careops.monitoring.storage.embedded import downsample
+
+    if settings.CAREOPS_METRICS_BACKEND != "embedded":
+        return 0
+    outcome = downsample()
+    status.record("embedded", rolled_up=True)
+    return outcome.rolled_samples

@@ -2,21 +2,16 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from careops.monitoring.views import alerts, metrics, overview
+
 app_name = "monitoring"
 
-from careops.monitoring.views import overview as overview_views  # noqa: E402
-
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", overview_views.overview, name="overview"),
-]
-
-# --- alerts (docs/monitoring-alerts.md) -------------------------------------------------
-from careops.monitoring.views import alerts as alert_views  # noqa: E402
-
-urlpatterns += [
-    path("alerts/", alert_views.alert_list, name="alert_list"),
-    path("alerts/groups/<int:pk>/", alert_views.alert_group, name="alert_group"),
-    path("maintenance/", alert_views.maintenance_list, name="maintenance_list"),
-    path("maintenance/new/", alert_views.maintenance_create, name="maintenance_create"),
-    path("maintenance/<int:pk>/end/", alert_views.maintenance_end, name="maintenance_end"),
+    path("", overview.overview, name="overview"),
+    path("items/<int:pk>/metrics/", metrics.item_metrics, name="item_metrics"),
+    path("alerts/", alerts.alert_list, name="alert_list"),
+    path("alerts/groups/<int:pk>/", alerts.alert_group, name="alert_group"),
+    path("maintenance/", alerts.maintenance_list, name="maintenance_list"),
+    path("maintenance/new/", alerts.maintenance_create, name="maintenance_create"),
+    path("maintenance/<int:pk>/end/", alerts.maintenance_end, name="maintenance_end"),
 ]

@@ -1,4 +1,5 @@
-"""`careops up` starts the web server and the worker as one process tree and stops cleanly."""
+"""`careops up` starts the web server, the worker and the metric collector as one process
+tree and stops cleanly."""
 
 from __future__ import annotations
 
@@ -56,7 +57,9 @@ def test_it_runs_the_platform_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert status == 200
         assert (tmp_path / "var" / "careops.sqlite3").exists()
         assert (tmp_path / "var" / "huey.sqlite3").exists()
-        while time.monotonic() < deadline and "Huey consumer started" not in log_path.read_text():
+        while time.monotonic() < deadline and not all(
+                started in log_path.read_text()
+                for started in ("Huey consumer started", "Collecting (zone all")):
             time.sleep(0.2)
         # Ctrl-C in a terminal signals the whole foreground process group.
         os.killpg(proc.pid, signal.SIGINT)
@@ -72,6 +75,7 @@ def test_it_runs_the_platform_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     for account in ("admin", "secadmin", "auditadmin"):
         assert re.search(rf"account '{account}' with password: \S{{16}}", output), output
     assert "Huey consumer started" in output
+    assert "Collecting (zone all" in output and "Collector stopped." in output
     assert "CareOps stopped." in output
     assert "Traceback" not in output
     # Nothing of the tree is left running.
@@ -92,12 +96,12 @@ def test_its_children_die_with_it(tmp_path: Path) -> None:
     children: list[int] = []
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(children) < 2:
+        while time.monotonic() < deadline and len(children) < 3:
             found = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
                                    text=True, check=False).stdout.split()
             children = [int(pid) for pid in found]
             time.sleep(0.3)
-        assert len(children) == 2
+        assert len(children) == 3  # web, worker, collector
         proc.kill()
         proc.wait()
         deadline = time.monotonic() + 20

@@ -3,18 +3,20 @@
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from careops.monitoring.api import alerts as alert_api
+from careops.monitoring.api import views
 
-# --- alerts (docs/monitoring-alerts.md) -------------------------------------------------
-from careops.monitoring.api import alerts as alert_api  # noqa: E402
+router = SimpleRouter()
+router.register("alerts", alert_api.AlertViewSet, basename="alert")
+router.register("maintenance-windows", alert_api.WindowViewSet, basename="maintenance-window")
 
-alert_router = SimpleRouter()
-alert_router.register("alerts", alert_api.AlertViewSet, basename="alert")
-alert_router.register("maintenance-windows", alert_api.WindowViewSet,
-                      basename="maintenance-window")
-urlpatterns += [
+urlpatterns: list[URLPattern | URLResolver] = [
+    # metrics (docs/monitoring-store.md)
+    path("query_range/", views.QueryRangeView.as_view(), name="monitoring-query-range"),
+    path("store/", views.StoreHealthView.as_view(), name="monitoring-store-health"),
+    # alerts (docs/monitoring-alerts.md)
     path("webhooks/alertmanager/", alert_api.AlertmanagerWebhook.as_view(),
          name="webhook-alertmanager"),
     path("webhooks/zabbix/", alert_api.ZabbixWebhook.as_view(), name="webhook-zabbix"),
-    path("", include(alert_router.urls)),
+    path("", include(router.urls)),
 ]

@@ -9,6 +9,7 @@ from careops.monitoring.models.alerts import (
     ReceiverKind,
 )
 from careops.monitoring.models.checks import Check
+from careops.monitoring.models.metrics import Rollup, Sample, Series, StoreStatus
 
 __all__ = ["Alert", "AlertGroup", "AlertReceiver", "Check", "GroupStatus", "MaintenanceWindow",
-           "ReceiverKind"]
+           "ReceiverKind", "Rollup", "Sample", "Series", "StoreStatus"]

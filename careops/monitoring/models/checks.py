@@ -46,6 +46,8 @@ class Check(models.Model):
                                                    blank=True)
     last_samples = models.PositiveIntegerField(_("samples in the last run"), default=0)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    # What the collector's last run left for the next one (log offsets …).
+    state = models.JSONField(_("collector state"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -5,11 +5,16 @@ the one the settings choose (docs/monitoring.md)."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from careops.logic.metrics import Selector, Series
 from careops.logic.promtext import Sample
+
+
+class StoreError(Exception):
+    """The store could not answer (unreachable, refused the query); the message is a
+    short reason, fit to show."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,19 @@ class MetricStore(ABC):
     def query_range(self, expr: str, start_ms: int, end_ms: int, step_ms: int) -> list[Series]:
         """Evaluate the PromQL expression ``expr`` at every step from start to end."""
 
+    def query_range_scoped(self, expr: str, start_ms: int, end_ms: int, step_ms: int, *,
+                           item_ids: Collection[int]) -> list[Series]:
+        """``query_range`` that sees only the series of ``item_ids`` (their
+        ``careops_item`` label), whatever the expression: for users who may see only some
+        items. Stores override it to filter what the expression reads; this fallback
+        filters what it returns, keeping only series that name a visible item."""
+        wanted = {str(pk) for pk in item_ids}
+        return [s for s in self.query_range(expr, start_ms, end_ms, step_ms)
+                if s.labels.get("careops_item") in wanted]
+
     @abstractmethod
     def health(self) -> StoreHealth:
         """Whether the store is reachable, and the buffer and loss counters."""
+
+    def flush(self) -> None:  # noqa: B027 (optional: stores that buffer override it)
+        """Send what is buffered, if the store is back. Called periodically."""

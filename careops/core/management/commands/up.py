@@ -1,7 +1,8 @@
 """``careops up``: migrate, create the first accounts, run web + worker + scheduler.
 
-One process tree: this process supervises gunicorn (the web server) and the Huey
-consumer (the worker; its scheduler thread runs the periodic tasks). Ctrl-C or
+One process tree: this process supervises gunicorn (the web server), the Huey
+consumer (the worker; its scheduler thread runs the periodic tasks) and the metric
+collector (``careops collect``). Ctrl-C or
 SIGTERM stops both and waits for them; if either dies, the other is stopped too.
 """
 
@@ -43,7 +44,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--bind", default=settings.BIND, help="address:port to listen on")
         parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
-        parser.add_argument("--no-worker", action="store_true", help="web server only")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="web server only (no worker, no collector)")
         parser.add_argument("--demo", action="store_true",
                             help="load the demo hospital when the CMDB is still empty")
 
@@ -69,6 +71,10 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             worker = [sys.executable, "-m", "careops.cli", "run_huey"]
             children.append(("worker", subprocess.Popen(worker, preexec_fn=_child_setup)))
+            # The metric collector (all zones; in scale-out one `careops collect --zone Z`
+            # runs per network zone instead).
+            collector = [sys.executable, "-m", "careops.cli", "collect"]
+            children.append(("collector", subprocess.Popen(collector, preexec_fn=_child_setup)))
         self.stdout.write(f"CareOps is running at http://{options['bind']}/ (Ctrl-C stops it)")
         self._supervise(children)
 

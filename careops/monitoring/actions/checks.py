@@ -1,0 +1,185 @@
+"""Checks: kept in step with the CMDB (managed scrape checks) and made by hand (audited).
+
+``sync_item_checks(item)`` runs after every save of a configuration item (a post_save
+signal, careops.monitoring.signals) and from ``careops sync_checks`` for all items: each
+``monitoring_endpoints`` entry ``{"job", "target", "path"?}`` is one managed scrape check,
+due at once, so a new host with a node_exporter endpoint is collected on the collector's
+next tick without a restart. Hand-made checks go through :func:`create_check`,
+:func:`update_check` and :func:`delete_check`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from careops.cmdb.choices import ItemStatus
+from careops.cmdb.models import ConfigItem
+from careops.core import access, audit
+from careops.core.choices import AuditAction
+from careops.core.roles import Cap, has_cap
+from careops.monitoring.choices import CheckKind
+from careops.monitoring.models import Check
+
+SYSTEM = "system"
+# What may be changed on a managed check by hand (the rest follows the item's endpoints).
+MANAGED_EDITABLE = frozenset({"interval_s", "timeout_s", "enabled", "zone", "name"})
+EDITABLE = frozenset({"kind", "name", "target", "params", "credential", "interval_s",
+                      "timeout_s", "zone", "enabled"})
+
+
+def item_zone(item: ConfigItem) -> str:
+    """The network zone of ``item``: its own (hosts, network devices) or its host's
+    (databases); "" when it has none."""
+    specific = item.specific()
+    zone = getattr(specific, "network_zone", "")
+    if not zone:
+        host = getattr(specific, "host", None)
+        zone = getattr(host, "network_zone", "") if host is not None else ""
+    return str(zone or "")
+
+
+def _endpoint_params(endpoint: Mapping[str, Any]) -> dict[str, str]:
+    params = {"job": str(endpoint.get("job") or "other")}
+    if endpoint.get("path"):
+        params["path"] = str(endpoint["path"])
+    return params
+
+
+def sync_item_checks(item: ConfigItem, *, actor: Any = None) -> list[Check]:
+    """Create, update and delete the managed scrape checks of ``item`` so that they match
+    its monitoring endpoints. Returns the managed checks now in place."""
+    desired: dict[str, dict[str, str]] = {}
+    for endpoint in item.monitoring_endpoints or []:
+        if isinstance(endpoint, dict) and endpoint.get("target"):
+            desired[str(endpoint["target"])] = _endpoint_params(endpoint)
+    enabled = item.status != ItemStatus.RETIRED
+    zone = item_zone(item) if desired else ""
+    now = timezone.now()
+    records = []
+    kept: list[Check] = []
+    with transaction.atomic():
+        existing = {c.target: c for c in Check.objects.select_for_update()
+                    .filter(item=item, kind=CheckKind.SCRAPE)}
+        for target, check in existing.items():
+            if not check.managed:
+                continue
+            if target not in desired:
+                records.append(audit.build(AuditAction.DELETE, actor=actor, obj=check,
+                                           username=SYSTEM,
+                                           changes=audit.diff(audit.snapshot(check), None),
+                                           detail={"reason": "endpoint removed"}))
+                check.delete()
+                continue
+            before = audit.snapshot(check)
+            check.params = desired[target]
+            check.enabled = enabled
+            check.zone = check.zone or zone
+            changes = audit.diff(before, audit.snapshot(check))
+            changes.pop("updated_at", None)
+            if changes:
+                check.save()
+                records.append(audit.build(AuditAction.UPDATE, actor=actor, obj=check,
+                                           username=SYSTEM, changes=changes,
+                                           detail={"reason": "endpoint changed"}))
+            kept.append(check)
+        for target, params in desired.items():
+            if target in existing:
+                continue  # managed: handled above; hand-made: the hand-made check stays
+            check = Check.objects.create(
+                item=item, kind=CheckKind.SCRAPE, target=target, params=params,
+                name=_("%(job)s exporter") % {"job": params["job"]}, zone=zone,
+                enabled=enabled, managed=True, next_run_at=now)
+            records.append(audit.build(AuditAction.CREATE, actor=actor, obj=check,
+                                       username=SYSTEM,
+                                       changes=audit.diff(None, audit.snapshot(check)),
+                                       detail={"reason": "endpoint added"}))
+            kept.append(check)
+        audit.append(records)
+    return kept
+
+
+def sync_all(*, actor: Any = None, changed_since: dt.datetime | None = None) -> int:
+    """Sync the managed checks of every item (or of those changed since ``changed_since``:
+    the collector catches up this way with bulk imports, which send no signals). Items
+    with no endpoints and no managed checks are skipped. Returns how many items have
+    managed checks."""
+    with_checks = set(Check.objects.filter(managed=True).values_list("item_id", flat=True))
+    items = ConfigItem.objects.order_by("pk")
+    if changed_since is not None:
+        items = items.filter(updated_at__gte=changed_since)
+    count = 0
+    for item in items.iterator(500):
+        if not item.monitoring_endpoints and item.pk not in with_checks:
+            continue
+        if sync_item_checks(item, actor=actor):
+            count += 1
+    return count
+
+
+# --- hand-made checks -----------------------------------------------------------------
+def _require_manage(actor: Any, item: ConfigItem) -> None:
+    if not has_cap(actor, Cap.MANAGE_MONITORING) or not access.can_view(actor, item):
+        raise PermissionDenied(_("You may not manage the checks of this item."))
+
+
+def create_check(actor: Any, item: ConfigItem, *, kind: str, target: str,
+                 request: Any = None, **fields: Any) -> Check:
+    """A hand-made check of ``item``; refused with the field and reason on bad input."""
+    _require_manage(actor, item)
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: [_("This field cannot be set.")]})
+    check = Check(item=item, kind=kind, target=target, managed=False, **fields)
+    if not check.zone:
+        check.zone = item_zone(item)
+    check.next_run_at = timezone.now()
+    check.full_clean()
+    with transaction.atomic():
+        check.save()
+        audit.record(AuditAction.CREATE, actor=actor, request=request, obj=check,
+                     changes=audit.diff(None, audit.snapshot(check)))
+    return check
+
+
+def update_check(actor: Any, check: Check, *, request: Any = None, **fields: Any) -> Check:
+    _require_manage(actor, check.item)
+    allowed = MANAGED_EDITABLE if check.managed else EDITABLE
+    refused = set(fields) - allowed
+    if refused:
+        name = sorted(refused)[0]
+        reason = (_("A managed check follows the item's monitoring endpoints; change the "
+                    "endpoint instead.") if check.managed and name in EDITABLE
+                  else _("This field cannot be set."))
+        raise ValidationError({name: [reason]})
+    with transaction.atomic():
+        locked = Check.objects.select_for_update().get(pk=check.pk)
+        before = audit.snapshot(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save()
+        changes = audit.diff(before, audit.snapshot(locked))
+        changes.pop("updated_at", None)
+        if changes:
+            audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=locked,
+                         changes=changes)
+    return locked
+
+
+def delete_check(actor: Any, check: Check, *, request: Any = None) -> None:
+    _require_manage(actor, check.item)
+    if check.managed:
+        raise ValidationError({"managed": [_(
+            "A managed check follows the item's monitoring endpoints; remove the endpoint "
+            "instead.")]})
+    with transaction.atomic():
+        audit.record(AuditAction.DELETE, actor=actor, request=request, obj=check,
+                     changes=audit.diff(audit.snapshot(check), None))
+        check.delete()

@@ -1,0 +1,35 @@
+"""An item's metrics page: ECharts line charts drawn by careops/static/careops/metrics.js
+from the scoped query_range API, the item's checks with their last status, and the
+metric store's health."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from careops.cmdb.views import common
+from careops.core.roles import Cap
+from careops.core.views.decorators import cap_required
+from careops.monitoring.charts import POINTS, RANGES, charts_for
+from careops.monitoring.choices import CHECK_STATUS_COLOURS
+from careops.monitoring.models import Check
+from careops.monitoring.storage import status
+
+
+@cap_required(Cap.VIEW_OPERATIONS)
+def item_metrics(request: HttpRequest, pk: int) -> HttpResponse:
+    item = common.visible_item(request, pk)  # 404 when the user may not see it
+    charts = [{"key": c.key, "title": c.title, "unit": c.unit, "legend": c.legend,
+               "query": c.query % {"item": item.pk}} for c in charts_for(item.kind)]
+    checks = list(Check.objects.filter(item=item).order_by("kind", "target"))
+    for check in checks:
+        check.colour = CHECK_STATUS_COLOURS.get(check.last_status, "secondary")  # type: ignore[attr-defined]
+    chosen = request.GET.get("range", "24h")
+    if chosen not in dict(RANGES):
+        chosen = "24h"
+    return render(request, "monitoring/item_metrics.html", {
+        "item": item, "charts": charts, "checks": checks, "ranges": RANGES,
+        "range": chosen, "points": POINTS, "store": status.current(),
+        "api_url": reverse("monitoring-query-range"),
+    })
