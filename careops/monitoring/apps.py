@@ -8,8 +8,9 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from careops.monitoring import health, scoping, signals
+        from careops.monitoring import health, scoping, signals, wiring
 
         scoping.install()
         health.install()
         signals.install()
+        wiring.install()

@@ -225,9 +225,12 @@ class Collector:
         status = result.status if result.status in CheckStatus.values else CheckStatus.FAILED
         ok = status == CheckStatus.OK
         samples = list(result.samples)
-        meta = [Sample("up", {}, 1.0 if ok else 0.0),
-                Sample("scrape_duration_seconds", {}, round(duration_s, 6)),
-                Sample("scrape_samples_scraped", {}, float(len(samples)))]
+        # Prometheus' own series of every target, unless the collector gave them itself
+        given = {s.name for s in samples if not s.labels}
+        meta = [meta for meta in (Sample("up", {}, 1.0 if ok else 0.0),
+                                  Sample("scrape_duration_seconds", {}, round(duration_s, 6)),
+                                  Sample("scrape_samples_scraped", {}, float(len(samples))))
+                if meta.name not in given]
         extra = {"job": run.job, "instance": run.target, "careops_item": str(run.item_id),
                  "careops_check": str(run.check_id)}
         stored = 0

@@ -253,8 +253,9 @@ def test_it_signals_failure_and_recovery_of_a_node_exporter(
 
 def test_it_makes_a_failing_host_ping_critical(alice: Any, collector: Collector) -> None:
     host = make_host(alice, "SRV-PING")
-    check = create_check(alice, host, kind="ping", target="127.0.0.1")
-    [signal] = collector.run_once()  # the stand-in collector has no ping: it fails
+    # nothing answers in 240.0.0.0/4 (reserved): the ping fails
+    check = create_check(alice, host, kind="ping", target="240.0.0.1", timeout_s=2)
+    [signal] = collector.run_once()
     assert (signal.severity, signal.check_id) == ("critical", check.pk)
 
 
