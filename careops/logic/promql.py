@@ -47,7 +47,7 @@ __all__ = [
     "LOOKBACK_MS", "Aggregate", "Binary", "Call", "EvalError", "Expr", "ExprError",
     "MatrixSelector", "NumberLiteral", "RangeSelector", "Select", "Unary",
     "VectorMatching", "VectorSelector", "evaluate_instant", "evaluate_range", "format_expr",
-    "parse", "selectors",
+    "parse", "selectors", "with_matchers",
 ]
 
 
@@ -1457,3 +1457,31 @@ def evaluate_range(expr: Expr | str, select: Select, start_ms: int, end_ms: int,
 def evaluate_instant(expr: Expr | str, select: Select, at_ms: int) -> list[Series]:
     """The value of ``expr`` at ``at_ms``: each series with one point."""
     return evaluate_range(expr, select, at_ms, at_ms, 1)
+
+
+def with_matchers(expr: Expr, extra: tuple[Matcher, ...]) -> Expr:
+    """``expr`` with ``extra`` matchers added to every selector (a rule for one item adds
+    ``careops_item="CODE"``)."""
+    if not extra:
+        return expr
+
+    def sel(s: Selector) -> Selector:
+        return Selector(s.name, (*s.matchers, *extra))
+
+    def walk(e: Expr) -> Expr:
+        if isinstance(e, VectorSelector):
+            return VectorSelector(sel(e.selector), e.pos)
+        if isinstance(e, MatrixSelector):
+            return MatrixSelector(sel(e.selector), e.range_ms, e.pos)
+        if isinstance(e, Call):
+            return Call(e.func, tuple(walk(a) for a in e.args), e.pos)
+        if isinstance(e, Aggregate):
+            return Aggregate(e.op, walk(e.expr), None if e.param is None else walk(e.param),
+                             e.grouping, e.without, e.pos)
+        if isinstance(e, Binary):
+            return Binary(e.op, walk(e.lhs), walk(e.rhs), e.return_bool, e.matching, e.pos)
+        if isinstance(e, Unary):
+            return Unary(e.op, walk(e.expr), e.pos)
+        return e
+
+    return walk(expr)
