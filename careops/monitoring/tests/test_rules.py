@@ -368,3 +368,17 @@ def test_it_updates_an_unedited_default_when_the_shipped_one_changes(
 def test_it_loads_chinese_names_on_a_chinese_site() -> None:
     actions.load_default_rules(language="zh-hans")
     assert Rule.objects.get(code="host-down").name == "主机宕机（采集失败）"
+
+
+def test_it_loads_the_default_rules_from_the_command_line(alice: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("monitoring", "load-rules", "--as", "alice", stdout=out)
+    assert out.getvalue().startswith("created 28, updated 0, unchanged 0")
+    assert AuditRecord.objects.filter(actor_username="alice", action="create").count() == 28
+    out = StringIO()
+    call_command("monitoring", "load-rules", stdout=out)
+    assert out.getvalue().startswith("created 0, updated 0, unchanged 28")
