@@ -35,6 +35,7 @@ import math
 import operator
 import re
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -784,8 +785,11 @@ class _Evaluator:
                     i0 = 0
                 if i1 > n:
                     i1 = n
-                if i1 > i0:
-                    vals[i0:i1] = [tk / 1000.0 if timestamps else values[k]] * (i1 - i0)
+                width = i1 - i0
+                if width == 1:
+                    vals[i0] = tk / 1000.0 if timestamps else values[k]
+                elif width > 1:
+                    vals[i0:i1] = [tk / 1000.0 if timestamps else values[k]] * width
             out.append(_RS(dict(raw.labels), vals))
         return out
 
@@ -890,16 +894,25 @@ class _Evaluator:
                         if dt_s > 0:
                             vals[i] = (last if last < prev else last - prev) / dt_s
             elif f in ("deriv", "predict_linear"):
+                fit = _SlidingFit(times, values)
                 for i, t in enumerate(self.steps):
                     lo, hi = los[i], his[i]
                     if hi - lo >= 2:
                         if f == "deriv":
-                            slope, _ = _regression(times, values, lo, hi, times[lo])
-                            vals[i] = slope
+                            vals[i] = fit.fit(lo, hi, times[lo])[0]
                         else:
                             assert param is not None
-                            slope, icpt = _regression(times, values, lo, hi, t)
+                            slope, icpt = fit.fit(lo, hi, t)
                             vals[i] = slope * param[i] + icpt
+            elif f in ("min_over_time", "max_over_time"):
+                _sliding_extreme(values, los, his, vals, f == "max_over_time")
+            elif f in ("sum_over_time", "avg_over_time"):
+                sums = _SlidingSum(values)
+                for i in range(self.n):
+                    lo, hi = los[i], his[i]
+                    if hi > lo:
+                        total = sums.sum(lo, hi)
+                        vals[i] = total if f == "sum_over_time" else total / (hi - lo)
             else:
                 agg = _OVER_TIME[f]
                 for i in range(self.n):
@@ -1039,8 +1052,11 @@ class _Evaluator:
                         out.append(_RS(rs.labels, vals))
             return _dedupe(out, node.pos) if node.return_bool else out
         fn = _ARITH[op]
+        constant = s[0] if s and s.count(s[0]) == len(s) and math.isfinite(s[0]) else None
         for rs in vec:
-            if swap:
+            if constant is not None and (op in "+-*" or (op == "/" and constant and not swap)):
+                vals = _with_constant(op, rs.vals, constant, swap)
+            elif swap:
                 vals = [None if v is None else fn(b, v) for v, b in zip(rs.vals, s, strict=True)]
             else:
                 vals = [None if v is None else fn(v, b) for v, b in zip(rs.vals, s, strict=True)]
@@ -1095,8 +1111,7 @@ class _Evaluator:
                 vals = [None if a is None or b is None else float(fn(a, b))
                         for a, b in zip(a_vals, b_vals, strict=True)]
             else:
-                vals = [None if a is None or b is None else fn(a, b)
-                        for a, b in zip(a_vals, b_vals, strict=True)]
+                vals = _combine(op, a_vals, b_vals)
             out.append(_RS(_result_labels(many_rs.labels, one_rs.labels, m, drop), vals))
         return _dedupe(out, node.pos, grouping=card != "one-to-one")
 
@@ -1238,6 +1253,39 @@ def _dedupe(series: list[_RS], pos: int, *, grouping: bool = False) -> list[_RS]
     return out
 
 
+def _with_constant(op: str, vals: Values, c: float, swap: bool) -> Values:
+    """``vals op c`` (``c op vals`` when ``swap``) for + - * and / by a non-zero c,
+    written out so the loop does no function call per value."""
+    if op == "+":
+        return [None if v is None else v + c for v in vals]
+    if op == "*":
+        return [None if v is None else v * c for v in vals]
+    if op == "-":
+        if swap:
+            return [None if v is None else c - v for v in vals]
+        return [None if v is None else v - c for v in vals]
+    return [None if v is None else v / c for v in vals]
+
+
+def _combine(op: str, a_vals: Values, b_vals: Values) -> Values:
+    """``a op b`` value by value, None where either has none."""
+    if op == "+":
+        return [None if a is None or b is None else a + b for a, b in zip(a_vals, b_vals,
+                                                                           strict=True)]
+    if op == "-":
+        return [None if a is None or b is None else a - b for a, b in zip(a_vals, b_vals,
+                                                                           strict=True)]
+    if op == "*":
+        return [None if a is None or b is None else a * b for a, b in zip(a_vals, b_vals,
+                                                                           strict=True)]
+    if op == "/":
+        return [None if a is None or b is None else (a / b if b else _div(a, b))
+                for a, b in zip(a_vals, b_vals, strict=True)]
+    fn = _ARITH[op]
+    return [None if a is None or b is None else fn(a, b) for a, b in zip(a_vals, b_vals,
+                                                                          strict=True)]
+
+
 def _topk_key(c: tuple[float, int]) -> float:
     return -math.inf if math.isnan(c[0]) else c[0]
 
@@ -1311,6 +1359,117 @@ def _regression(times: list[int], values: list[float], lo: int, hi: int,
     var = sx2 - sx * sx / n
     slope = cov / var if var else math.nan
     return slope, sy / n - slope * sx / n
+
+
+_DIRECT_MAX = 48  # windows up to this many samples are summed directly (exact)
+
+
+class _SlidingFit:
+    """Least-squares fits over windows of one series. Small windows are fitted directly
+    (as Prometheus does); large ones from prefix sums of x and y taken relative to the
+    series' first sample, so a week of 1-minute steps over 6-hour windows stays linear
+    in the number of samples."""
+
+    def __init__(self, times: list[int], values: list[float]) -> None:
+        self.times, self.values = times, values
+        self.t0 = times[0] if times else 0
+        self.y0 = values[0] if values else 0.0
+        self._prefix: tuple[list[float], ...] | None = None
+
+    def prefix(self) -> tuple[list[float], ...]:
+        if self._prefix is None:
+            sx, sy, sxx, sxy, changes = [0.0], [0.0], [0.0], [0.0], [0.0]
+            ax = ay = axx = axy = ch = 0.0
+            prev = self.values[0] if self.values else 0.0
+            finite = True
+            for t, v in zip(self.times, self.values, strict=True):
+                x = (t - self.t0) / 1000.0
+                y = v - self.y0
+                if not math.isfinite(v):
+                    finite = False
+                ax += x
+                ay += y
+                axx += x * x
+                axy += x * y
+                if v != prev:
+                    ch += 1
+                prev = v
+                sx.append(ax)
+                sy.append(ay)
+                sxx.append(axx)
+                sxy.append(axy)
+                changes.append(ch)
+            self.finite = finite
+            self._prefix = (sx, sy, sxx, sxy, changes)
+        return self._prefix
+
+    def fit(self, lo: int, hi: int, intercept_time: int) -> tuple[float, float]:
+        if hi - lo <= _DIRECT_MAX:
+            return _regression(self.times, self.values, lo, hi, intercept_time)
+        sx, sy, sxx, sxy, changes = self.prefix()
+        if not self.finite:
+            return _regression(self.times, self.values, lo, hi, intercept_time)
+        if changes[hi] - changes[lo + 1] == 0:  # every value equal to the first
+            return 0.0, self.values[lo]
+        n = float(hi - lo)
+        wx, wy = sx[hi] - sx[lo], sy[hi] - sy[lo]
+        cov = (sxy[hi] - sxy[lo]) - wx * wy / n
+        var = (sxx[hi] - sxx[lo]) - wx * wx / n
+        slope = cov / var if var else math.nan
+        # the fitted value at the intercept time, y0 added back
+        at_x = (intercept_time - self.t0) / 1000.0
+        return slope, self.y0 + wy / n + slope * (at_x - wx / n)
+
+
+class _SlidingSum:
+    """Sums over windows: exact (fsum) for small windows, prefix sums of the values less
+    the first value for large ones."""
+
+    def __init__(self, values: list[float]) -> None:
+        self.values = values
+        self._prefix: list[float] | None = None
+        self.finite = all(math.isfinite(v) for v in values)
+
+    def sum(self, lo: int, hi: int) -> float:
+        if hi - lo <= _DIRECT_MAX or not self.finite:
+            return math.fsum(self.values[lo:hi])
+        if self._prefix is None:
+            base = self.values[0]
+            acc, prefix = 0.0, [0.0]
+            for v in self.values:
+                acc += v - base
+                prefix.append(acc)
+            self._prefix = prefix
+        return self._prefix[hi] - self._prefix[lo] + (hi - lo) * self.values[0]
+
+
+def _sliding_extreme(values: list[float], los: list[int], his: list[int], out: Values,
+                     biggest: bool) -> None:
+    """Min or max over each window (lo, hi) with a monotonic deque: windows only move
+    forward, so each sample enters and leaves once. NaN samples are skipped (a window of
+    only NaN gives NaN), as Prometheus does."""
+    window: deque[int] = deque()
+    nans: deque[int] = deque()
+    nxt = 0
+    for i, (lo, hi) in enumerate(zip(los, his, strict=True)):
+        while nxt < hi:
+            v = values[nxt]
+            if math.isnan(v):
+                nans.append(nxt)
+            else:
+                while window and ((values[window[-1]] <= v) if biggest
+                                  else (values[window[-1]] >= v)):
+                    window.pop()
+                window.append(nxt)
+            nxt += 1
+        while window and window[0] < lo:
+            window.popleft()
+        while nans and nans[0] < lo:
+            nans.popleft()
+        if window:
+            out[i] = values[window[0]]
+        elif nans:
+            out[i] = math.nan
 
 
 def _quantile(q: float, values: list[float]) -> float:

@@ -507,3 +507,29 @@ def test_it_counts_the_whole_increase_of_a_counter_over_its_samples(
     got = r.points[0][1]
     assert got >= real - 1e-6 * max(1.0, real)
     assert got <= real * (span + window) / span + 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=-1e9, max_value=1e9), min_size=60, max_size=300),
+       st.sampled_from([10, 55, 130]), st.integers(min_value=1_000, max_value=60_000))
+def test_it_fits_long_windows_as_the_direct_fit_does(
+        vals: list[float], window_pts: int, gap: int) -> None:
+    pts = [(i * gap, v) for i, v in enumerate(vals)]
+    select, _ = store(s("g", pts))
+    rng = window_pts * gap
+    end = pts[-1][0]
+    fast = {t: v for r in evaluate_range(f"deriv(g[{rng}ms])", select, min(rng, end), end, gap)
+            for t, v in r.points}
+    times, values = [p[0] for p in pts], [p[1] for p in pts]
+    for t, v in fast.items():
+        lo = next(k for k, x in enumerate(times) if x > t - rng)
+        hi = next((k for k, x in enumerate(times) if x > t), len(times))
+        slope, _ = promql._regression(times, values, lo, hi, times[lo])
+        assert v == pytest.approx(slope, rel=1e-6, abs=1e-6 * max(1.0, max(map(abs, vals))))
+    for fn, ref in (("max_over_time", max), ("min_over_time", min),
+                    ("sum_over_time", math.fsum)):
+        got = {t: v for r in evaluate_range(f"{fn}(g[{rng}ms])", select, 0, end, gap)
+               for t, v in r.points}
+        for t, v in got.items():
+            window = [y for x, y in pts if t - rng < x <= t]
+            assert v == pytest.approx(ref(window), rel=1e-9, abs=1e-3), fn
