@@ -22,6 +22,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from careops.cmdb.choices import ItemKind
 from careops.cmdb.models import ConfigItem
@@ -101,17 +102,19 @@ def _weeks(value: Any) -> int | None:
         else None
 
 
-_SECONDS_MSG = "a whole number of seconds above 0"
-PARAMS: dict[str, dict[str, tuple[bool, Any, Any, str]]] = {
+_SECONDS_MSG = gettext_lazy("a whole number of seconds above 0")
+PARAMS: dict[str, dict[str, tuple[bool, Any, Any, Any]]] = {
     RuleKind.THRESHOLD: {},
     RuleKind.RATE: {"window_s": (True, None, _seconds, _SECONDS_MSG)},
     RuleKind.ABSENCE: {"window_s": (True, None, _seconds, _SECONDS_MSG),
                        "seen_s": (False, None, _seconds, _SECONDS_MSG)},
     RuleKind.FORECAST: {"horizon_s": (True, None, _seconds, _SECONDS_MSG),
                         "lookback_s": (True, None, _seconds, _SECONDS_MSG),
-                        "min_confidence": (False, 0.5, _fraction, "a number from 0 to 1")},
-    RuleKind.ANOMALY: {"sensitivity": (False, 4.0, _positive, "a number above 0"),
-                       "min_weeks": (False, 2, _weeks, "a whole number of weeks from 1 to 52")},
+                        "min_confidence": (False, 0.5, _fraction,
+                                           gettext_lazy("a number from 0 to 1"))},
+    RuleKind.ANOMALY: {"sensitivity": (False, 4.0, _positive, gettext_lazy("a number above 0")),
+                       "min_weeks": (False, 2, _weeks,
+                                     gettext_lazy("a whole number of weeks from 1 to 52"))},
 }
 ABSENCE_HISTORY = 12  # absence: a series counts as "seen" in the last 12 windows by default
 

@@ -13,6 +13,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -77,14 +78,14 @@ class IntervalSerializer(serializers.Serializer):  # type: ignore[type-arg]
 def _data(request: Request) -> dict[str, Any]:
     """The rule fields of the request body, the item given by id or code."""
     if not isinstance(request.data, dict):
-        raise exceptions.ValidationError({"_": ["Send a JSON object."]})
+        raise exceptions.ValidationError({"_": [_("Send a JSON object.")]})
     data = {k: v for k, v in request.data.items() if k in actions.FIELDS}
     item = data.get("item")
     if item not in (None, ""):
         found = (ConfigItem.objects.filter(pk=item).first() if str(item).isdigit()
                  else ConfigItem.objects.filter(code=str(item)).first())
         if found is None:
-            raise exceptions.ValidationError({"item": ["No such item."]})
+            raise exceptions.ValidationError({"item": [_("No such item.")]})
         data["item"] = found
     elif "item" in data:
         data["item"] = None
