@@ -67,3 +67,11 @@ class Suppression(models.TextChoices):
     MAINTENANCE = "maintenance", _("Maintenance window")
     FLAPPING = "flapping", _("Flapping")
     DEPENDENCY = "dependency", _("Folded under its root cause")
+
+
+# Alert rules (docs/monitoring-rules.md)
+class RuleOperator(models.TextChoices):
+    GT = ">", ">"
+    GE = ">=", "≥"
+    LT = "<", "<"
+    LE = "<=", "≤"

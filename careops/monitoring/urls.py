@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from careops.monitoring.views import alerts, metrics, overview
+from careops.monitoring.views import alerts, metrics, overview, rules
 
 app_name = "monitoring"
 
@@ -14,4 +14,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("maintenance/", alerts.maintenance_list, name="maintenance_list"),
     path("maintenance/new/", alerts.maintenance_create, name="maintenance_create"),
     path("maintenance/<int:pk>/end/", alerts.maintenance_end, name="maintenance_end"),
+    path("rules/", rules.rule_list, name="rule_list"),
+    path("rules/new/", rules.rule_edit, name="rule_create"),
+    path("rules/preview/", rules.rule_preview, name="rule_preview"),
+    path("rules/<int:pk>/", rules.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/toggle/", rules.rule_toggle, name="rule_toggle"),
+    path("rules/<int:pk>/delete/", rules.rule_delete, name="rule_delete"),
 ]

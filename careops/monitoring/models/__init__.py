@@ -10,6 +10,7 @@ from careops.monitoring.models.alerts import (
 )
 from careops.monitoring.models.checks import Check
 from careops.monitoring.models.metrics import Rollup, Sample, Series, StoreStatus
+from careops.monitoring.models.rules import Rule, RuleState
 
 __all__ = ["Alert", "AlertGroup", "AlertReceiver", "Check", "GroupStatus", "MaintenanceWindow",
-           "ReceiverKind", "Rollup", "Sample", "Series", "StoreStatus"]
+           "ReceiverKind", "Rollup", "Rule", "RuleState", "Sample", "Series", "StoreStatus"]

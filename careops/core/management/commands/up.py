@@ -62,6 +62,10 @@ class Command(BaseCommand):
                     f"{account.password}   (shown once; change it at first login)"))
             else:
                 self.stdout.write(f"Created {account.role} account '{account.username}'.")
+        # the shipped alert rules (docs/monitoring-rules.md): missing ones added, edited kept
+        from careops.monitoring.actions.rules import load_default_rules
+
+        load_default_rules()
         if options["demo"]:
             self._load_demo()
         web = [sys.executable, "-m", "gunicorn", "careops.wsgi:application",

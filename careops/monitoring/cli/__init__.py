@@ -1,0 +1,1 @@
+"""Subcommands of ``careops monitoring`` (careops/monitoring/management/commands/monitoring.py)."""

@@ -1,0 +1,1 @@
+"""Shipped default alert rules (defaults.yaml), loaded by ``careops monitoring load-rules``."""
