@@ -29,7 +29,7 @@ from careops.cmdb.graph import impact_of
 from careops.cmdb.models import BusinessSystem, ConfigItem
 from careops.contracts.models import ContractProfile, ContractStatus, ContractVersion
 from careops.core import access, audit
-from careops.core.choices import AuditAction
+from careops.core.choices import AuditAction, Role
 from careops.core.roles import Cap, has_cap
 from careops.logic import ticket_flow
 from careops.logic.contract import Contract, Facts, classify, levels_of, parse_contract
@@ -181,6 +181,17 @@ def _check_level(contract: Contract | None, kind: str, priority: str) -> None:
               "%(levels)s).") % {"priority": priority, "levels": ", ".join(levels)}]})
 
 
+# Whom the service desk may name as a ticket's reporter: those the hospital speaks for
+# (its staff and the departments), never a vendor's engineer or an auditor.
+REPORTER_ROLES = frozenset({Role.HOSPITAL_ADMIN, Role.IT_ENGINEER, Role.DEPARTMENT_USER})
+
+
+def may_report_for(user: Any) -> bool:
+    """Whether ``user`` may be named as the reporter of a ticket someone else enters."""
+    return bool(user.is_active and user.role in REPORTER_ROLES
+                and has_cap(user, Cap.VIEW_OPERATIONS))
+
+
 def open_ticket(actor: Any, kind: str, title: str, description: str,
                 items: Iterable[ConfigItem], channel: str = Channel.WEB,
                 facts: Facts | None = None, priority: str | None = None, reason: str = "",
@@ -196,9 +207,10 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
     if reporter.pk != actor.pk:
         if not has_cap(actor, Cap.CHANGE_OPERATIONS):
             raise PermissionDenied(_("Only the service desk opens tickets for others."))
-        if not has_cap(reporter, Cap.VIEW_OPERATIONS):
+        if not may_report_for(reporter):
             raise ValidationError({"reporter": [
-                _("%(user)s may not report tickets.") % {"user": reporter.get_username()}]})
+                _("%(user)s may not be named as reporter: only the hospital's staff and "
+                  "department users report tickets.") % {"user": reporter.get_username()}]})
     if kind not in Kind.values:
         raise ValidationError({"kind": [_("Unknown ticket kind.")]})
     if channel not in Channel.values:
@@ -299,6 +311,19 @@ def hospital_side(actor: Any) -> bool:
     return has_cap(actor, Cap.CHANGE_OPERATIONS) and access.visible_system_ids(actor) is None
 
 
+def vendor_side(actor: Any) -> bool:
+    """A vendor's engineer: works tickets, but only on the systems of his contracts."""
+    return has_cap(actor, Cap.CHANGE_OPERATIONS) and not hospital_side(actor)
+
+
+def may_confirm(actor: Any, ticket: Ticket) -> bool:
+    """Confirmation (and refusal) of a resolution: the reporter unless he is on the vendor
+    side, or the hospital's staff who work the ticket — never the vendor's own."""
+    if actor.pk == ticket.reporter_id and has_cap(actor, Cap.VIEW_OPERATIONS):
+        return not vendor_side(actor)
+    return hospital_side(actor) and may_work(actor, ticket)
+
+
 def _needs_fallback(ticket: Ticket, to_status: str) -> bool:
     """A P1 incident that cannot be fixed at once — put to wait for the hospital or a third
     party — must have a recorded fallback plan (a workaround at restore may record one)."""
@@ -350,10 +375,9 @@ def transition(actor: Any, ticket: Ticket, to_status: str, note: str = "",
     incident that is not fixed at once needs a fallback plan; a change's steps need their
     supervisor, implementation report or rollback reason."""
     if to_status == "confirmed":
-        if actor.pk != ticket.reporter_id and not hospital_side(actor):
-            raise PermissionDenied(_("Only the reporter or the hospital confirms a ticket."))
-        if actor.pk != ticket.reporter_id:
-            _require_work(actor, ticket)
+        if not may_confirm(actor, ticket):
+            raise PermissionDenied(_("Only the reporter or the hospital confirms a ticket, "
+                                     "never the vendor."))
     else:
         _require_work(actor, ticket)
     options = allowed_next(ticket)

@@ -311,6 +311,20 @@ def test_it_opens_a_phone_ticket_for_a_reporter(
     assert record.detail["reporter"] == "charlie"
 
 
+def test_the_desk_form_offers_only_hospital_staff_and_department_users_as_reporter(
+        tickets: dict[str, Any], verified_client: Any, alice: Any, bob: Any, charlie: Any,
+        auditor: Any, make_user: Any) -> None:
+    victor = make_user("victor", "vendor_engineer")
+    url = reverse("servicedesk:new")
+    client = verified_client(bob)
+    choices = {str(u.pk) for u in client.get(url).context["form"].fields["reporter"].queryset}
+    assert choices == {str(alice.pk), str(bob.pk), str(charlie.pk)}
+    refused = client.post(url, {"kind": "incident", "reporter": victor.pk, "channel": "phone",
+                                "items": "EXAM-STD", "title": "代报"})
+    assert refused.status_code == 400 and "reporter" in refused.context["form"].errors
+    assert not Ticket.objects.filter(title="代报").exists()
+
+
 def test_it_lets_the_hospital_admin_keep_teams(
         verified_client: Any, alice: Any, bob: Any, charlie: Any) -> None:
     client = verified_client(alice)

@@ -77,7 +77,8 @@ def _moves(request: HttpRequest, ticket: Ticket, works: bool) -> list[dict[str, 
                 not has_cap(request.user, Cap.APPROVE)
                 or request.user.pk == ticket.reporter_id):
             continue
-        if status == "confirmed" and request.user.pk != ticket.reporter_id:
+        if status == "confirmed" and not (request.user.pk == ticket.reporter_id
+                                          and actions.may_confirm(request.user, ticket)):
             continue
         moves.append({"status": status, "label": STATUS_LABELS.get(status, status),
                       "danger": status in ("rejected", "rolled_back")})
@@ -142,6 +143,7 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
     moves = _moves(request, ticket, works)
     reporter_confirms = (not works and user.pk == ticket.reporter_id
                          and ticket.status == "resolved"
+                         and actions.may_confirm(user, ticket)
                          and "confirmed" in actions.allowed_next(ticket))
     version = {"version": ticket.version}
     change_plan = (ChangePlan.objects.select_related("supervisor").filter(ticket=ticket).first()
