@@ -32,7 +32,14 @@ from careops.core import access, audit
 from careops.core.choices import AuditAction, Role
 from careops.core.roles import Cap, has_cap
 from careops.logic import ticket_flow
-from careops.logic.contract import Contract, Facts, classify, levels_of, parse_contract
+from careops.logic.contract import (
+    Contract,
+    Facts,
+    classify,
+    levels_of,
+    lowers,
+    parse_contract,
+)
 from careops.logic.ticket_flow import TransitionError
 from careops.servicedesk import scoping
 from careops.servicedesk.actions import lifecycle, notices
@@ -421,14 +428,24 @@ def transition(actor: Any, ticket: Ticket, to_status: str, note: str = "",
 def change_priority(actor: Any, ticket: Ticket, priority: str, reason: str,
                     expected_version: int | None = None, request: HttpRequest | None = None,
                     now: dt.datetime | None = None) -> Ticket:
-    """Set the priority by hand (a reason is required); the clocks follow the new one."""
+    """Set the priority by hand (a reason is required); the clocks follow the new one.
+
+    Not on a finished ticket (its SLA history is settled). Raising the urgency is for
+    anyone working the ticket; lowering it (to a level the contract lists as less
+    urgent) is the hospital's decision."""
     _require_work(actor, ticket)
+    if ticket_flow.terminal(ticket.kind, ticket.status):
+        raise ValidationError({"priority": [
+            _("The ticket is finished: its priority can no longer change.")]})
     if not reason.strip():
         raise ValidationError({"reason": [_("Changing the priority needs a reason.")]})
     contract = contract_of(ticket.contract_version) if ticket.contract_version else None
     _check_level(contract, ticket.kind, priority)
     if priority == ticket.priority:
         raise ValidationError({"priority": [_("The ticket already has this priority.")]})
+    if (contract is not None and lowers(contract, ticket.kind, ticket.priority, priority)
+            and not hospital_side(actor)):
+        raise PermissionDenied(_("Only the hospital lowers a ticket's priority."))
     now = now or timezone.now()
     before = _snapshot(ticket)
     old = ticket.priority

@@ -171,8 +171,9 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
         context["assign_form"] = forms.get("assign_form") or AssignForm(
             initial={**version, "assignee": ticket.assignee_id, "team": ticket.team_id},
             workers=_workers(ticket))
-        context["priority_form"] = forms.get("priority_form") or PriorityForm(
-            initial={**version, "priority": ticket.priority}, levels=levels)
+        if not ticket_flow.terminal(ticket.kind, ticket.status):
+            context["priority_form"] = forms.get("priority_form") or PriorityForm(
+                initial={**version, "priority": ticket.priority}, levels=levels)
         is_change = ticket.kind == "change"
         context["change_steps"] = is_change and any(
             m["status"] in ("implementing", "implemented", "rolled_back") for m in moves)
