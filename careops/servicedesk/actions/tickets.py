@@ -12,6 +12,7 @@ acting at once the second gets :class:`ConflictError` and nothing is lost.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -238,13 +239,25 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
     system_ids, departments, safety = affected_systems(items)
     version = covering_version(system_ids, now)
     contract = contract_of(version) if version else None
+    override = bool(priority and kind == Kind.INCIDENT)
     if priority:
         _check_level(contract, kind, priority)
         level = priority
     else:
-        chosen = facts or derived_facts(departments, safety)
-        level = _default_level(contract, kind, chosen) if contract else ""
-        reason = ""
+        derived = derived_facts(departments, safety)
+        level = _default_level(contract, kind, facts or derived) if contract else ""
+        # Facts the caller gives that classify differently from the CMDB's are a
+        # judgement like a priority set by hand: they need a reason and are audited.
+        expected = (_default_level(contract, kind, derived)
+                    if facts is not None and contract is not None and kind == Kind.INCIDENT
+                    else level)
+        override = level != expected
+        if override and not reason.strip():
+            raise ValidationError({"reason": [
+                _("The facts given make this incident %(given)s where the affected items "
+                  "make it %(derived)s: say why.") % {"given": level, "derived": expected}]})
+        if not override:
+            reason = ""
     with transaction.atomic():
         ticket = Ticket.objects.create(
             number=_number(kind, timezone.localtime(now).year), kind=kind, title=title.strip(),
@@ -259,7 +272,8 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
                      changes=audit.diff(None, _snapshot(ticket)),
                      detail={"contract_version": str(version) if version else None,
                              "reporter": reporter.get_username(),
-                             "priority_override": bool(priority and kind == Kind.INCIDENT)})
+                             "priority_override": override,
+                             **({"facts": dataclasses.asdict(facts)} if facts else {})})
         notices.opened(ticket)
     return ticket
 

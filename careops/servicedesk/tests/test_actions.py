@@ -66,9 +66,10 @@ def test_it_classifies_by_the_departments_hit_or_the_given_facts(
     seed_004()
     # The exam system serves two departments: scope "hospital", no clinical severity → P3.
     assert incident(alice, desk["exam"]).priority == "P3"
-    assert incident(alice, desk["exam"], facts=Facts(outage="full")).priority == "P2"
-    assert incident(alice, desk["exam"], facts=Facts(scope="hospital", severity="clinical")
-                    ).priority == "P1"
+    assert incident(alice, desk["exam"], facts=Facts(outage="full"),
+                    reason="全部考场无法登录").priority == "P2"
+    assert incident(alice, desk["exam"], facts=Facts(scope="hospital", severity="clinical"),
+                    reason="影响门诊考核").priority == "P1"
     numbers = list(Ticket.objects.order_by("id").values_list("number", flat=True))
     assert numbers == ["INC-2026-000001", "INC-2026-000002", "INC-2026-000003"]
 
@@ -318,3 +319,22 @@ def test_it_orders_a_contracts_levels_most_urgent_first(seed_004: Any) -> None:
     assert lowers(contract, "bug", "urgent", "normal")
     assert not lowers(contract, "request", "complex", "simple")
     assert not lowers(contract, "incident", "", "P3")      # no level yet: setting one
+
+
+def test_it_treats_given_facts_that_change_the_priority_as_an_override(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any) -> None:
+    seed_004()
+    with pytest.raises(ValidationError) as info:
+        incident(bob, desk["exam"], facts=Facts(scope="hospital", severity="clinical"))
+    assert "reason" in info.value.message_dict
+    assert not Ticket.objects.exists()
+    # The facts the CMDB gives (two departments: the hospital) need no reason.
+    same = incident(bob, desk["exam"], facts=Facts(scope="hospital"))
+    assert (same.priority, same.priority_reason) == ("P3", "")
+    assert records(same).get().detail["priority_override"] is False
+    ticket = incident(bob, desk["exam"], facts=Facts(scope="hospital", severity="clinical"),
+                      reason="门诊考核中断")
+    assert (ticket.priority, ticket.priority_reason) == ("P1", "门诊考核中断")
+    detail = records(ticket).get().detail
+    assert detail["priority_override"] is True
+    assert detail["facts"]["severity"] == "clinical"
