@@ -25,6 +25,7 @@ from careops.servicedesk.actions.tickets import (
     may_work,
     needs_approval,
     open_ticket,
+    refuses,
     save_change_plan,
     submit_analysis,
     transition,
@@ -36,5 +37,6 @@ from careops.servicedesk.actions.tickets import (
 __all__ = ["ANALYSIS_FIELDS", "ConflictError", "TransitionError", "affected_systems",
            "allowed_next", "assign", "change_priority", "comment", "contract_of",
            "covering_version", "hospital_side", "link_incidents", "may_confirm",
-           "may_report_for", "may_work", "needs_approval", "open_ticket", "save_change_plan",
+           "may_report_for", "may_work", "needs_approval", "open_ticket", "refuses",
+           "save_change_plan",
            "submit_analysis", "transition", "vendor_side", "version_in_force", "waive_target"]

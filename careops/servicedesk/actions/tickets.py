@@ -345,6 +345,11 @@ def may_confirm(actor: Any, ticket: Ticket) -> bool:
     return hospital_side(actor) and may_work(actor, ticket)
 
 
+def refuses(ticket: Ticket, to_status: str) -> bool:
+    """Whether moving ``ticket`` to ``to_status`` refuses its resolution ("not fixed")."""
+    return ticket.status == "resolved" and to_status == ticket_flow.refusal(ticket.kind)
+
+
 def _needs_fallback(ticket: Ticket, to_status: str) -> bool:
     """A P1 incident that cannot be fixed at once — put to wait for the hospital or a third
     party — must have a recorded fallback plan (a workaround at restore may record one)."""
@@ -392,13 +397,20 @@ def transition(actor: Any, ticket: Ticket, to_status: str, note: str = "",
     """Move ``ticket`` to ``to_status``. TransitionError (with the allowed statuses) when
     the flow forbids it; ConflictError when the ticket changed since ``expected_version``.
 
-    Confirmation is the reporter's or the hospital's, never the vendor's own. A P1
+    Confirmation is the reporter's or the hospital's, never the vendor's own; so is the
+    refusal of a resolution (also open to those working the ticket), with a note. A P1
     incident that is not fixed at once needs a fallback plan; a change's steps need their
     supervisor, implementation report or rollback reason."""
     if to_status == "confirmed":
         if not may_confirm(actor, ticket):
             raise PermissionDenied(_("Only the reporter or the hospital confirms a ticket, "
                                      "never the vendor."))
+    elif refuses(ticket, to_status):
+        if not (may_confirm(actor, ticket) or may_work(actor, ticket)):
+            raise PermissionDenied(_("Only the reporter, the hospital or those working on "
+                                     "the ticket may say it is not fixed."))
+        if not note.strip():
+            raise ValidationError({"note": [_("Say what still does not work.")]})
     else:
         _require_work(actor, ticket)
     options = allowed_next(ticket)

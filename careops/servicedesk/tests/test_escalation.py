@@ -292,9 +292,11 @@ def test_it_auto_confirms_after_three_working_days_across_national_day(
     assert p1.events.filter(kind="survey").exists()   # closing sent the survey
 
 
-def test_it_does_not_auto_confirm_what_the_reporter_refused(p1: Ticket, bob: Any) -> None:
+def test_it_does_not_auto_confirm_what_the_reporter_refused(p1: Ticket, bob: Any,
+                                                           charlie: Any) -> None:
     resolve(p1, bob, dt.datetime(2026, 3, 10, 11, 0, tzinfo=CST))
-    actions.transition(bob, p1, "acknowledged", now=dt.datetime(2026, 3, 11, tzinfo=CST))
+    actions.transition(charlie, p1, "acknowledged", "还是没有画面",
+                       now=dt.datetime(2026, 3, 11, tzinfo=CST))
     assert escalation.auto_confirm(now=dt.datetime(2026, 4, 1, tzinfo=CST), days=3) == []
     assert Ticket.objects.get(pk=p1.pk).status == "acknowledged"
 

@@ -225,6 +225,30 @@ def test_it_lets_the_reporter_confirm_a_resolved_ticket(
     assert TicketEvent.objects.filter(ticket=video, note="谢谢", public=True).exists()
 
 
+def test_it_lets_the_reporter_say_not_fixed_with_a_note(
+        tickets: dict[str, Any], verified_client: Any, alice: Any, charlie: Any) -> None:
+    video = tickets["video"]
+    for status in ("acknowledged", "restored", "resolved"):
+        actions.transition(alice, video, status, fallback_plan="备用" if status == "restored"
+                           else "")
+    client = verified_client(charlie)
+    body = client.get(page(video.number)).content.decode()
+    assert 'data-testid="confirm"' in body and 'data-testid="not-fixed"' in body
+    no_note = client.post(page(video.number, "transition"),
+                          {"to": "acknowledged", "version": video.version, "note": ""})
+    assert no_note.status_code == 400
+    assert "note" in no_note.context["transition_form"].errors
+    assert 'data-testid="not-fixed"' in no_note.content.decode()
+    response = client.post(page(video.number, "transition"),
+                           {"to": "acknowledged", "version": video.version,
+                            "note": "画面还是卡顿"})
+    assert response.status_code == 302
+    video.refresh_from_db()
+    assert video.status == "acknowledged"
+    assert TicketEvent.objects.filter(ticket=video, kind="status", note="画面还是卡顿",
+                                      actor=charlie).exists()
+
+
 def test_it_uploads_and_downloads_attachments_with_an_audit_record(
         tickets: dict[str, Any], verified_client: Any, alice: Any, bob: Any,
         charlie: Any, settings: Any, tmp_path: Any) -> None:

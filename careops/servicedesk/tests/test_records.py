@@ -242,3 +242,27 @@ def test_the_service_desk_may_only_name_hospital_staff_or_department_users_as_re
     ticket = actions.open_ticket(bob, "incident", "x", "", [desk["exam"]], reporter=charlie,
                                  now=OPENED)
     assert ticket.reporter == charlie
+
+
+def test_the_reporter_refuses_a_resolution_with_a_note_and_work_starts_again(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any, charlie: Any,
+        make_user: Any) -> None:
+    seed_004()
+    ticket = actions.open_ticket(charlie, "incident", "考试系统登录慢", "", [desk["exam"]],
+                                 now=OPENED)
+    for status, minute in (("acknowledged", 10), ("restored", 11), ("resolved", 12)):
+        actions.transition(bob, ticket, status, now=at(10, 10, minute))
+    with pytest.raises(ValidationError) as info:
+        actions.transition(charlie, ticket, "acknowledged", " ", now=at(10, 10, 20))
+    assert "note" in info.value.message_dict
+    colleague = make_user("erin")
+    colleague.departments.add(*desk["exam"].departments.all())
+    with pytest.raises(PermissionDenied):       # sees the ticket, did not report it
+        actions.transition(colleague, ticket, "acknowledged", "还是慢", now=at(10, 10, 20))
+    actions.transition(charlie, ticket, "acknowledged", "登录仍需一分钟", now=at(10, 10, 21))
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert fresh.status == "acknowledged"
+    refused = fresh.events.get(kind="status", from_value="resolved")
+    assert (refused.actor, refused.note) == (charlie, "登录仍需一分钟")
+    assert actions.allowed_next(fresh) == ("on_site", "restored", "waiting_hospital",
+                                           "waiting_third_party")

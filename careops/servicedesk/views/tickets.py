@@ -145,6 +145,7 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
                          and ticket.status == "resolved"
                          and actions.may_confirm(user, ticket)
                          and "confirmed" in actions.allowed_next(ticket))
+    refusal = ticket_flow.refusal(ticket.kind) if reporter_confirms else None
     version = {"version": ticket.version}
     change_plan = (ChangePlan.objects.select_related("supervisor").filter(ticket=ticket).first()
                    if ticket.kind == "change" else None)
@@ -158,6 +159,7 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
         "items": list(ticket.items.order_by("code")),
         "systems": list(ticket.systems.order_by("code")),
         "reporter_confirms": reporter_confirms,
+        "refusal": refusal if refusal in actions.allowed_next(ticket) else None,
         "asks_fallback": (works and ticket.kind == "incident" and ticket.priority == "P1"
                           and any(m["status"] in FALLBACK_STATUSES for m in moves)),
         "comment_form": forms.get("comment_form") or CommentForm(internal=works),
