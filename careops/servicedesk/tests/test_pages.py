@@ -150,6 +150,36 @@ def test_it_shows_the_ticket_page_to_who_may_see_it(
     assert verified_client(charlie).get(page(video.number, "ticket_clocks")).status_code == 403
 
 
+def test_it_offers_as_assignees_exactly_who_may_work_in_a_constant_number_of_queries(
+        tickets: dict[str, Any], desk: dict[str, Any], verified_client: Any, alice: Any,
+        bob: Any, charlie: Any, make_user: Any) -> None:
+    from careops.core.models import User
+    from careops.servicedesk.views.tickets import _workers
+
+    video = tickets["video"]
+    outsider = make_user("olga", "vendor_engineer")     # another vendor's engineer
+    engineer = make_user("ivan", "it_engineer")
+    expected = {alice.pk, bob.pk, engineer.pk}
+    assert set(_workers(video).values_list("pk", flat=True)) == expected
+    assert {u.pk for u in User.objects.all() if actions.may_work(u, video)} == expected
+    Ticket.objects.filter(pk=video.pk).update(assignee=outsider)   # his, by assignment
+    video.refresh_from_db()
+    assert outsider.pk in set(_workers(video).values_list("pk", flat=True))
+    client = verified_client(alice)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page(video.number)).status_code == 200
+        return len(queries)
+
+    before = count()
+    for n in range(30):
+        desk["vendor"].engineers.add(make_user(f"eng{n:02d}", "vendor_engineer"))
+    after = count()
+    assert after == before, (before, after)
+    assert len(list(_workers(video))) == len(expected) + 1 + 30
+
+
 def test_it_moves_a_ticket_and_refuses_a_stale_version_without_losing_the_note(
         tickets: dict[str, Any], verified_client: Any, alice: Any, bob: Any) -> None:
     video = tickets["video"]

@@ -34,7 +34,6 @@ from careops.servicedesk.forms import (
     PriorityForm,
     TransitionForm,
     WaiveForm,
-    users_with,
 )
 from careops.servicedesk.labels import TARGET_LABELS
 from careops.servicedesk.models import (
@@ -63,10 +62,8 @@ def _ticket(request: HttpRequest, number: str) -> Ticket:
 
 
 def _workers(ticket: Ticket) -> QuerySet[Any]:
-    """Active users who may work on the ticket (the assignee choices)."""
-    users = users_with(Cap.CHANGE_OPERATIONS)
-    allowed = [u.pk for u in users if actions.may_work(u, ticket)]
-    return users.filter(pk__in=allowed)
+    """Active users who may work on the ticket (the assignee choices), in one query."""
+    return scoping.workers(ticket)
 
 
 def _moves(request: HttpRequest, ticket: Ticket, works: bool) -> list[dict[str, Any]]:
