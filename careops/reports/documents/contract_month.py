@@ -23,7 +23,7 @@ from careops.reports.documents import common
 from careops.reports.documents.common import when
 from careops.reports.render import Document, Heading, KeyValues, Paragraph, Table
 from careops.reports.render.model import Value
-from careops.servicedesk.clocks import clocks_for
+from careops.servicedesk.clocks import clocks_for_many
 from careops.servicedesk.labels import (
     ON_TIME,
     RUNNING,
@@ -87,8 +87,9 @@ def build(profile: ContractProfile, month: str, tickets: list[Ticket], *, actor_
     per_kind: Counter[str] = Counter()
     per_priority: Counter[str] = Counter()
     per_target: dict[str, Counter[str]] = {}
+    every_clock = clocks_for_many(tickets, now)
     for ticket in tickets:
-        clocks = clocks_for(ticket, now)
+        clocks = every_clock[ticket.pk]
         per_kind[ticket.kind] += 1
         per_priority[ticket.priority or "—"] += 1
         states = []

@@ -242,3 +242,26 @@ def test_it_counts_clocks_in_the_monthly_list_as_the_contract_page_does(
     rows = {(r.target, r.priority): r for r in compliance(profile, NOW)}
     assert (rows[("on_site", "P1")].on_time, rows[("on_site", "P1")].running) == (1, 0)
     assert rows[("report", "P1")].running == 0
+
+
+def test_it_builds_the_monthly_list_in_a_constant_number_of_queries(
+        month_tickets: list[Ticket], desk: dict[str, Any], alice: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from careops.reports.documents import contract_month
+
+    profile = ContractProfile.objects.get()
+
+    def queries() -> int:
+        tickets = list(tickets_of(profile, *parse_month("2026-11")))
+        with CaptureQueriesContext(connection) as captured:
+            contract_month.build(profile, "2026-11", tickets, actor_name="alice", now=NOW)
+        return len(captured)
+
+    queries()                                     # the process's calendar cache, warm
+    few = queries()
+    for day in range(1, 21):
+        desk_actions.open_ticket(alice, "incident", "考试系统登录慢", "", [desk["exam"]],
+                                 now=dt.datetime(2026, 11, day, 9, 0, tzinfo=CST))
+    assert queries() == few

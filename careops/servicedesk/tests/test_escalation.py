@@ -349,3 +349,27 @@ def test_it_runs_the_check_as_a_task(seed_004: Any, desk: dict[str, Any],
     assert tasks.check_sla.call_local() == 3
     assert set(SlaBreach.objects.filter(ticket=ticket).values_list("target", flat=True)) == {
         "respond", "on_site", "restore"}
+
+
+def test_it_checks_every_open_ticket_in_a_constant_number_of_queries(
+        seed_004: Any, desk: dict[str, Any], alice: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seed_004()
+
+    def open_some(count: int) -> None:
+        for _n in range(count):
+            actions.open_ticket(alice, "incident", "考试系统登录慢", "", [desk["exam"]],
+                                now=OPENED)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert escalation.check_sla(now=at(10, 5)) == []     # nothing due yet
+        return len(captured)
+
+    open_some(3)
+    escalation.check_sla(now=at(10, 5))          # the process's calendar cache, warm
+    few = queries()
+    open_some(30)
+    assert queries() == few
