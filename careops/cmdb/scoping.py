@@ -29,6 +29,14 @@ def systems_for(user: Any) -> set[int]:
     return set(qs.values_list("pk", flat=True))
 
 
+def users_of_systems(system_ids: Any) -> models.Q:
+    """The reverse of :func:`systems_for` as one filter on users: the vendor engineers and
+    department users whose systems include any of ``system_ids`` (ids, or a ``values()``
+    subquery of them). Join rows repeat users: filter with ``pk__in`` on it."""
+    return (models.Q(role=Role.VENDOR_ENGINEER, vendors__maintained_systems__in=system_ids)
+            | models.Q(role=Role.DEPARTMENT_USER, departments__systems__in=system_ids))
+
+
 def scope_items(user: Any, queryset: models.QuerySet[Any],
                 system_ids: Collection[int]) -> models.QuerySet[Any]:
     """Department users: their systems only. Vendor engineers: their systems' items."""

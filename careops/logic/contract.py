@@ -724,6 +724,32 @@ def levels_of(contract: Contract, kind: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def by_urgency(contract: Contract, kind: str) -> tuple[str, ...]:
+    """The levels of ``kind`` (as :func:`levels_of`), most urgent first: bug classes and
+    request tiers in the order the contract lists them, priorities P1, P2 … in the order
+    of ``priorities.levels`` and otherwise by their number."""
+    named: tuple[str, ...] = ()
+    if kind == "bug" and contract.bugs:
+        named = tuple(tier.name for tier in contract.bugs.classes)
+    if kind == "request" and contract.requests:
+        named = tuple(tier.name for tier in contract.requests.tiers)
+    declared = contract.priorities.levels if contract.priorities else ()
+
+    def rank(level: str) -> tuple[int, int]:
+        return (declared.index(level) if level in declared else len(declared),
+                int(level[1:]) if LEVEL_RE.match(level) else 0)
+
+    numbered = sorted(set(contract.sla.get(kind, {})) - set(named), key=rank)
+    return (*named, *numbered)
+
+
+def lowers(contract: Contract, kind: str, old: str, new: str) -> bool:
+    """Whether going from level ``old`` to ``new`` makes a ticket less urgent. A ticket
+    without a level (or with one the contract does not know) is not lowered."""
+    order = by_urgency(contract, kind)
+    return old in order and new in order and order.index(new) > order.index(old)
+
+
 def targets_for(contract: Contract, kind: str, level: str,
                 reported_in_hours: bool = True) -> list[Target]:
     """The SLA targets of a ticket of ``kind`` at ``level`` (P1/P2… or a bug class or a

@@ -158,5 +158,15 @@ def meets(kind: str, target: str) -> tuple[str, ...]:
     return MEETS[kind].get(target, ()) if kind in MEETS else ()
 
 
+def refusal(kind: str) -> str | None:
+    """Where a ``resolved`` ticket goes back to when its resolution is refused ("not
+    fixed": incident → acknowledged, request → in_progress, bug → fixing); None for the
+    kinds nobody confirms."""
+    nexts = _flow(kind).get("resolved", ())
+    if "confirmed" not in nexts:
+        return None
+    return next((status for status in nexts if status != "confirmed"), None)
+
+
 def needs_approver(kind: str, target: str) -> bool:
     return (kind, target) in APPROVALS

@@ -8,7 +8,9 @@ Per target (respond, on_site, restore, resolve, report) and priority:
 * ``running`` — not met, not yet due (running or paused).
 
 ``percent`` is on time out of the decided clocks (on time + late + breached), ``None``
-when none is decided yet. Clocks that have not started (``pending``) are not counted.
+when none is decided yet. Clocks that have not started (``pending``) or were declared
+not needed (``waived``) are not counted: careops.servicedesk.labels.outcome, shared with
+the monthly record list.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from careops.contracts.models import ContractProfile
 from careops.logic.contract import TARGETS
 from careops.servicedesk.clocks import clocks_for_many
+from careops.servicedesk.labels import outcome
 from careops.servicedesk.models import Ticket
 
 BATCH = 500
@@ -55,17 +58,11 @@ def compliance(profile: ContractProfile, now: dt.datetime) -> list[Row]:
         last = batch[-1].pk
         for clocks in clocks_for_many(batch, now).values():
             for clock in clocks:
-                if clock.state in ("pending", "waived"):   # not started / not needed
+                kind = outcome(clock)
+                if kind is None:                      # not started / not needed
                     continue
                 row = rows.setdefault((clock.name, clock.priority),
                                       Row(clock.name, clock.priority))
-                if clock.state == "met":
-                    row.on_time += 1
-                elif clock.state == "breached" and clock.met_at is not None:
-                    row.late += 1
-                elif clock.state == "breached":
-                    row.breached += 1
-                else:
-                    row.running += 1
+                setattr(row, kind, getattr(row, kind) + 1)
     order = {name: i for i, name in enumerate(TARGETS)}
     return sorted(rows.values(), key=lambda r: (order.get(r.target, len(order)), r.priority))

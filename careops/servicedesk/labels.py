@@ -35,5 +35,23 @@ def state_key(clock: Any) -> str:
     return str(clock.state)
 
 
+# How a clock counts in compliance figures (the contract page, the monthly list).
+ON_TIME, LATE, BREACHED, RUNNING = "on_time", "late", "breached", "running"
+
+
+def outcome(clock: Any) -> str | None:
+    """One classifier of clock outcomes for every figure: ``on_time`` (met by its due),
+    ``late`` (met after it), ``breached`` (past its due, still not met), ``running`` (not
+    met, not yet due: running or paused), or None for a clock that does not count — not
+    started (``pending``) or declared not needed (``waived``)."""
+    if clock.state in ("pending", "waived"):
+        return None
+    if clock.state == "met":
+        return ON_TIME
+    if clock.state == "breached":
+        return LATE if clock.met_at is not None else BREACHED
+    return RUNNING
+
+
 def state_label(clock: Any) -> str:
     return str(CLOCK_STATES[state_key(clock)])

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models
 
 from careops.core import access
-from careops.core.roles import Cap, has_cap
+from careops.core.roles import CAPABILITIES, Cap, has_cap
 
 
 def _tickets(user: Any, queryset: models.QuerySet[Any],
@@ -43,6 +43,30 @@ def visible(user: Any, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
 
 def can_view(user: Any, ticket: Any) -> bool:
     return visible(user, type(ticket)._default_manager.filter(pk=ticket.pk)).exists()
+
+
+def workers(ticket: Any) -> models.QuerySet[Any]:
+    """The active users who may work on ``ticket`` (``actions.may_work``: the change
+    capability and the right to see it), in one query instead of a check per user: the
+    hospital's roles see every ticket; a scoped role (a vendor engineer) through the
+    ticket's systems (careops.cmdb.scoping.users_of_systems) or as its reporter or
+    assignee."""
+    from django.contrib.auth import get_user_model
+
+    from careops.cmdb.scoping import users_of_systems
+
+    working = [role for role, caps in CAPABILITIES.items()
+               if Cap.CHANGE_OPERATIONS in caps and Cap.VIEW_OPERATIONS in caps]
+    unrestricted = sorted(r for r in working if r in access.UNRESTRICTED_ROLES)
+    scoped = sorted(r for r in working if r in access.SCOPED_ROLES)
+    users = get_user_model().objects.filter(is_active=True)
+    systems = ticket.systems.through.objects.filter(ticket_id=ticket.pk) \
+        .order_by().values("businesssystem_id")
+    of_systems = users.filter(users_of_systems(systems)).order_by().values("pk")
+    own = models.Q(pk__in=[pk for pk in (ticket.reporter_id, ticket.assignee_id) if pk])
+    return users.filter(models.Q(role__in=unrestricted)
+                        | models.Q(role__in=scoped) & (models.Q(pk__in=of_systems) | own)) \
+        .order_by("username")
 
 
 def install() -> None:

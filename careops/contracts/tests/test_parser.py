@@ -15,8 +15,10 @@ from careops.logic.contract import (
     ContractInvalid,
     Duration,
     Facts,
+    by_urgency,
     classify,
     locate,
+    lowers,
     matches,
     parse_contract,
     summary,
@@ -307,3 +309,16 @@ def test_it_refuses_half_working_days_with_the_path_and_line() -> None:
     assert error.path == "sla.incident.P1.restore"
     assert "whole number" in str(error)
     assert text.splitlines()[error.line - 1].strip() == "restore: 1.5 working days"
+
+
+@given(st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=9, unique=True))
+def test_it_orders_incident_priorities_by_their_number_whatever_the_listing(
+        numbers: list[int]) -> None:
+    levels = "".join(f"    P{n}: {{respond: {n}h}}\n" for n in numbers)
+    contract = parse(f"sla:\n  incident:\n{levels}")
+    order = by_urgency(contract, "incident")  # type: ignore[arg-type]
+    assert order == tuple(f"P{n}" for n in sorted(numbers))
+    for first in order:
+        for second in order:
+            assert lowers(contract, "incident", first, second) == (  # type: ignore[arg-type]
+                int(second[1:]) > int(first[1:]))

@@ -23,8 +23,15 @@ from careops.reports.documents import common
 from careops.reports.documents.common import when
 from careops.reports.render import Document, Heading, KeyValues, Paragraph, Table
 from careops.reports.render.model import Value
-from careops.servicedesk.clocks import clocks_for
-from careops.servicedesk.labels import TARGET_LABELS, state_key, state_label, target_label
+from careops.servicedesk.clocks import clocks_for_many
+from careops.servicedesk.labels import (
+    ON_TIME,
+    RUNNING,
+    TARGET_LABELS,
+    outcome,
+    state_label,
+    target_label,
+)
 from careops.servicedesk.models import EventKind, Kind, Ticket, TicketEvent
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -80,16 +87,17 @@ def build(profile: ContractProfile, month: str, tickets: list[Ticket], *, actor_
     per_kind: Counter[str] = Counter()
     per_priority: Counter[str] = Counter()
     per_target: dict[str, Counter[str]] = {}
+    every_clock = clocks_for_many(tickets, now)
     for ticket in tickets:
-        clocks = clocks_for(ticket, now)
+        clocks = every_clock[ticket.pk]
         per_kind[ticket.kind] += 1
         per_priority[ticket.priority or "—"] += 1
         states = []
         for clock in clocks:
-            key = state_key(clock)
-            bucket = "met" if key == "met" else "breached" if key in (
-                "breached", "met_late") else "open"
-            per_target.setdefault(clock.name, Counter())[bucket] += 1
+            counted = outcome(clock)
+            if counted is not None:      # not started or not needed: not in the figures
+                bucket = {ON_TIME: "met", RUNNING: "open"}.get(counted, "breached")
+                per_target.setdefault(clock.name, Counter())[bucket] += 1
             states.append(f"{target_label(clock.name)}: {state_label(clock)}")
         done = done_at.get(ticket.pk, {})
         rows.append([
@@ -125,7 +133,8 @@ def build(profile: ContractProfile, month: str, tickets: list[Ticket], *, actor_
         ], pairs_per_row=3),
         Paragraph(_("The list holds every ticket of this contract opened or closed in the "
                     "month. SLA states are those at the time of the export; a target still "
-                    "running is counted neither as met nor as breached."), muted=True),
+                    "running is counted neither as met nor as breached, and a target not "
+                    "started yet or not needed is not counted at all."), muted=True),
         Heading(_("Tickets")),
         Table(headers=[_("Number"), _("Kind"), _("Title"), _("System"), _("Priority"),
                        _("Opened at"), _("Responded"), _("Restored"), _("Resolved"),

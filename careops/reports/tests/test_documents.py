@@ -214,3 +214,54 @@ def test_it_refuses_a_bad_month_or_format(month_tickets: list[Ticket], alice: An
     with pytest.raises(ValidationError) as info:
         actions.export_ticket_record(alice, month_tickets[0], "doc", now=NOW)
     assert "format" in info.value.message_dict
+
+
+def test_it_counts_clocks_in_the_monthly_list_as_the_contract_page_does(
+        month_tickets: list[Ticket], desk: dict[str, Any], alice: Any, bob: Any) -> None:
+    from careops.reports.documents import contract_month
+    from careops.reports.render import Table
+    from careops.servicedesk.compliance import compliance
+
+    # A P1 fixed remotely (no visit needed) and not resolved yet: its on-site clock is
+    # waived and its report clock has not started; neither is "still running".
+    remote = desk_actions.open_ticket(alice, "incident", "视频延迟", "", [desk["video"]],
+                                      now=dt.datetime(2026, 11, 25, 9, 0, tzinfo=CST))
+    desk_actions.transition(bob, remote, "acknowledged",
+                            now=dt.datetime(2026, 11, 25, 9, 5, tzinfo=CST))
+    desk_actions.waive_target(alice, remote, "on_site", "远程处理",
+                              now=dt.datetime(2026, 11, 25, 9, 6, tzinfo=CST))
+    profile = ContractProfile.objects.get()
+    tickets = list(tickets_of(profile, *parse_month("2026-11")))
+    document = contract_month.build(profile, "2026-11", tickets, actor_name="alice", now=NOW)
+    table = next(b for b in document.blocks if isinstance(b, Table) and b.title == "SLA targets")
+    month = {str(row[0]): tuple(row[1:4]) for row in table.rows}
+    assert month["On site"] == (1, 0, 0)          # worked met it; remote's is waived
+    assert month["Report"] == (1, 0, 0)           # remote's has not started
+    assert month["Restore"] == (1, 1, 0)
+    # The contract page's figures (every month) agree for the targets only November has.
+    rows = {(r.target, r.priority): r for r in compliance(profile, NOW)}
+    assert (rows[("on_site", "P1")].on_time, rows[("on_site", "P1")].running) == (1, 0)
+    assert rows[("report", "P1")].running == 0
+
+
+def test_it_builds_the_monthly_list_in_a_constant_number_of_queries(
+        month_tickets: list[Ticket], desk: dict[str, Any], alice: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from careops.reports.documents import contract_month
+
+    profile = ContractProfile.objects.get()
+
+    def queries() -> int:
+        tickets = list(tickets_of(profile, *parse_month("2026-11")))
+        with CaptureQueriesContext(connection) as captured:
+            contract_month.build(profile, "2026-11", tickets, actor_name="alice", now=NOW)
+        return len(captured)
+
+    queries()                                     # the process's calendar cache, warm
+    few = queries()
+    for day in range(1, 21):
+        desk_actions.open_ticket(alice, "incident", "考试系统登录慢", "", [desk["exam"]],
+                                 now=dt.datetime(2026, 11, day, 9, 0, tzinfo=CST))
+    assert queries() == few

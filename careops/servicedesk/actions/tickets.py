@@ -12,6 +12,7 @@ acting at once the second gets :class:`ConflictError` and nothing is lost.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -29,10 +30,17 @@ from careops.cmdb.graph import impact_of
 from careops.cmdb.models import BusinessSystem, ConfigItem
 from careops.contracts.models import ContractProfile, ContractStatus, ContractVersion
 from careops.core import access, audit
-from careops.core.choices import AuditAction
+from careops.core.choices import AuditAction, Role
 from careops.core.roles import Cap, has_cap
 from careops.logic import ticket_flow
-from careops.logic.contract import Contract, Facts, classify, levels_of, parse_contract
+from careops.logic.contract import (
+    Contract,
+    Facts,
+    classify,
+    levels_of,
+    lowers,
+    parse_contract,
+)
 from careops.logic.ticket_flow import TransitionError
 from careops.servicedesk import scoping
 from careops.servicedesk.actions import lifecycle, notices
@@ -181,6 +189,17 @@ def _check_level(contract: Contract | None, kind: str, priority: str) -> None:
               "%(levels)s).") % {"priority": priority, "levels": ", ".join(levels)}]})
 
 
+# Whom the service desk may name as a ticket's reporter: those the hospital speaks for
+# (its staff and the departments), never a vendor's engineer or an auditor.
+REPORTER_ROLES = frozenset({Role.HOSPITAL_ADMIN, Role.IT_ENGINEER, Role.DEPARTMENT_USER})
+
+
+def may_report_for(user: Any) -> bool:
+    """Whether ``user`` may be named as the reporter of a ticket someone else enters."""
+    return bool(user.is_active and user.role in REPORTER_ROLES
+                and has_cap(user, Cap.VIEW_OPERATIONS))
+
+
 def open_ticket(actor: Any, kind: str, title: str, description: str,
                 items: Iterable[ConfigItem], channel: str = Channel.WEB,
                 facts: Facts | None = None, priority: str | None = None, reason: str = "",
@@ -196,9 +215,10 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
     if reporter.pk != actor.pk:
         if not has_cap(actor, Cap.CHANGE_OPERATIONS):
             raise PermissionDenied(_("Only the service desk opens tickets for others."))
-        if not has_cap(reporter, Cap.VIEW_OPERATIONS):
+        if not may_report_for(reporter):
             raise ValidationError({"reporter": [
-                _("%(user)s may not report tickets.") % {"user": reporter.get_username()}]})
+                _("%(user)s may not be named as reporter: only the hospital's staff and "
+                  "department users report tickets.") % {"user": reporter.get_username()}]})
     if kind not in Kind.values:
         raise ValidationError({"kind": [_("Unknown ticket kind.")]})
     if channel not in Channel.values:
@@ -219,13 +239,25 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
     system_ids, departments, safety = affected_systems(items)
     version = covering_version(system_ids, now)
     contract = contract_of(version) if version else None
+    override = bool(priority and kind == Kind.INCIDENT)
     if priority:
         _check_level(contract, kind, priority)
         level = priority
     else:
-        chosen = facts or derived_facts(departments, safety)
-        level = _default_level(contract, kind, chosen) if contract else ""
-        reason = ""
+        derived = derived_facts(departments, safety)
+        level = _default_level(contract, kind, facts or derived) if contract else ""
+        # Facts the caller gives that classify differently from the CMDB's are a
+        # judgement like a priority set by hand: they need a reason and are audited.
+        expected = (_default_level(contract, kind, derived)
+                    if facts is not None and contract is not None and kind == Kind.INCIDENT
+                    else level)
+        override = level != expected
+        if override and not reason.strip():
+            raise ValidationError({"reason": [
+                _("The facts given make this incident %(given)s where the affected items "
+                  "make it %(derived)s: say why.") % {"given": level, "derived": expected}]})
+        if not override:
+            reason = ""
     with transaction.atomic():
         ticket = Ticket.objects.create(
             number=_number(kind, timezone.localtime(now).year), kind=kind, title=title.strip(),
@@ -240,7 +272,8 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
                      changes=audit.diff(None, _snapshot(ticket)),
                      detail={"contract_version": str(version) if version else None,
                              "reporter": reporter.get_username(),
-                             "priority_override": bool(priority and kind == Kind.INCIDENT)})
+                             "priority_override": override,
+                             **({"facts": dataclasses.asdict(facts)} if facts else {})})
         notices.opened(ticket)
     return ticket
 
@@ -299,6 +332,24 @@ def hospital_side(actor: Any) -> bool:
     return has_cap(actor, Cap.CHANGE_OPERATIONS) and access.visible_system_ids(actor) is None
 
 
+def vendor_side(actor: Any) -> bool:
+    """A vendor's engineer: works tickets, but only on the systems of his contracts."""
+    return has_cap(actor, Cap.CHANGE_OPERATIONS) and not hospital_side(actor)
+
+
+def may_confirm(actor: Any, ticket: Ticket) -> bool:
+    """Confirmation (and refusal) of a resolution: the reporter unless he is on the vendor
+    side, or the hospital's staff who work the ticket — never the vendor's own."""
+    if actor.pk == ticket.reporter_id and has_cap(actor, Cap.VIEW_OPERATIONS):
+        return not vendor_side(actor)
+    return hospital_side(actor) and may_work(actor, ticket)
+
+
+def refuses(ticket: Ticket, to_status: str) -> bool:
+    """Whether moving ``ticket`` to ``to_status`` refuses its resolution ("not fixed")."""
+    return ticket.status == "resolved" and to_status == ticket_flow.refusal(ticket.kind)
+
+
 def _needs_fallback(ticket: Ticket, to_status: str) -> bool:
     """A P1 incident that cannot be fixed at once — put to wait for the hospital or a third
     party — must have a recorded fallback plan (a workaround at restore may record one)."""
@@ -346,14 +397,20 @@ def transition(actor: Any, ticket: Ticket, to_status: str, note: str = "",
     """Move ``ticket`` to ``to_status``. TransitionError (with the allowed statuses) when
     the flow forbids it; ConflictError when the ticket changed since ``expected_version``.
 
-    Confirmation is the reporter's or the hospital's, never the vendor's own. A P1
+    Confirmation is the reporter's or the hospital's, never the vendor's own; so is the
+    refusal of a resolution (also open to those working the ticket), with a note. A P1
     incident that is not fixed at once needs a fallback plan; a change's steps need their
     supervisor, implementation report or rollback reason."""
     if to_status == "confirmed":
-        if actor.pk != ticket.reporter_id and not hospital_side(actor):
-            raise PermissionDenied(_("Only the reporter or the hospital confirms a ticket."))
-        if actor.pk != ticket.reporter_id:
-            _require_work(actor, ticket)
+        if not may_confirm(actor, ticket):
+            raise PermissionDenied(_("Only the reporter or the hospital confirms a ticket, "
+                                     "never the vendor."))
+    elif refuses(ticket, to_status):
+        if not (may_confirm(actor, ticket) or may_work(actor, ticket)):
+            raise PermissionDenied(_("Only the reporter, the hospital or those working on "
+                                     "the ticket may say it is not fixed."))
+        if not note.strip():
+            raise ValidationError({"note": [_("Say what still does not work.")]})
     else:
         _require_work(actor, ticket)
     options = allowed_next(ticket)
@@ -397,14 +454,24 @@ def transition(actor: Any, ticket: Ticket, to_status: str, note: str = "",
 def change_priority(actor: Any, ticket: Ticket, priority: str, reason: str,
                     expected_version: int | None = None, request: HttpRequest | None = None,
                     now: dt.datetime | None = None) -> Ticket:
-    """Set the priority by hand (a reason is required); the clocks follow the new one."""
+    """Set the priority by hand (a reason is required); the clocks follow the new one.
+
+    Not on a finished ticket (its SLA history is settled). Raising the urgency is for
+    anyone working the ticket; lowering it (to a level the contract lists as less
+    urgent) is the hospital's decision."""
     _require_work(actor, ticket)
+    if ticket_flow.terminal(ticket.kind, ticket.status):
+        raise ValidationError({"priority": [
+            _("The ticket is finished: its priority can no longer change.")]})
     if not reason.strip():
         raise ValidationError({"reason": [_("Changing the priority needs a reason.")]})
     contract = contract_of(ticket.contract_version) if ticket.contract_version else None
     _check_level(contract, ticket.kind, priority)
     if priority == ticket.priority:
         raise ValidationError({"priority": [_("The ticket already has this priority.")]})
+    if (contract is not None and lowers(contract, ticket.kind, ticket.priority, priority)
+            and not hospital_side(actor)):
+        raise PermissionDenied(_("Only the hospital lowers a ticket's priority."))
     now = now or timezone.now()
     before = _snapshot(ticket)
     old = ticket.priority

@@ -9,13 +9,14 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from careops.cmdb.forms.fields import style
 from careops.cmdb.models import BusinessSystem, ConfigItem, Vendor
 from careops.core import access
 from careops.core.roles import CAPABILITIES, Cap
+from careops.servicedesk.actions.tickets import REPORTER_ROLES
 from careops.servicedesk.forms.surveys import SurveyForm, SurveyMonthForm
 from careops.servicedesk.models import Channel, Kind, RiskLevel, Team
 
@@ -32,6 +33,13 @@ def roles_with(cap: Cap) -> list[str]:
 def users_with(cap: Cap) -> QuerySet[Any]:
     return get_user_model().objects.filter(is_active=True, role__in=roles_with(cap)) \
         .order_by("username")
+
+
+def reporters(user: Any) -> QuerySet[Any]:
+    """Whom the service desk may name as reporter: the hospital's staff and department
+    users (careops.servicedesk.actions.REPORTER_ROLES), and the one entering it."""
+    return get_user_model().objects.filter(
+        Q(is_active=True, role__in=sorted(REPORTER_ROLES)) | Q(pk=user.pk)).order_by("username")
 
 
 class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -89,7 +97,7 @@ class DeskForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["reporter"].queryset = users_with(Cap.VIEW_OPERATIONS)  # type: ignore
+        self.fields["reporter"].queryset = reporters(user)  # type: ignore[attr-defined]
         self.fields["reporter"].initial = user.pk
         style(self)
 

@@ -66,9 +66,10 @@ def test_it_classifies_by_the_departments_hit_or_the_given_facts(
     seed_004()
     # The exam system serves two departments: scope "hospital", no clinical severity → P3.
     assert incident(alice, desk["exam"]).priority == "P3"
-    assert incident(alice, desk["exam"], facts=Facts(outage="full")).priority == "P2"
-    assert incident(alice, desk["exam"], facts=Facts(scope="hospital", severity="clinical")
-                    ).priority == "P1"
+    assert incident(alice, desk["exam"], facts=Facts(outage="full"),
+                    reason="全部考场无法登录").priority == "P2"
+    assert incident(alice, desk["exam"], facts=Facts(scope="hospital", severity="clinical"),
+                    reason="影响门诊考核").priority == "P1"
     numbers = list(Ticket.objects.order_by("id").values_list("number", flat=True))
     assert numbers == ["INC-2026-000001", "INC-2026-000002", "INC-2026-000003"]
 
@@ -284,3 +285,56 @@ def test_it_shows_a_reporter_in_no_department_his_own_ticket(
     assert list(visible(erin, Ticket.objects.all())) == [ticket]
     actions.comment(erin, ticket, "在三楼护士站")
     assert list(visible(make_user("frank"), Ticket.objects.all())) == []
+
+
+def test_it_lets_only_the_hospital_lower_a_priority_and_nobody_change_a_finished_one(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any, charlie: Any) -> None:
+    seed_004()
+    ticket = incident(charlie, desk["video"])                  # P1: patient safety
+    with pytest.raises(PermissionDenied):
+        actions.change_priority(bob, ticket, "P3", "其实只影响一台电脑", now=at(10, 5))
+    assert Ticket.objects.get(pk=ticket.pk).priority == "P1"
+    actions.change_priority(alice, ticket, "P2", "只影响一间手术室", now=at(10, 6))
+    actions.change_priority(bob, ticket, "P1", "又影响到第二间", now=at(10, 7))  # raising
+    assert Ticket.objects.get(pk=ticket.pk).priority == "P1"
+    for status in ("acknowledged", "restored", "resolved"):
+        actions.transition(bob, ticket, status, fallback_plan="备用录播主机", now=at(10, 30))
+    actions.transition(charlie, ticket, "confirmed", now=at(10, 40))
+    actions.transition(alice, ticket, "closed", now=at(10, 41))
+    with pytest.raises(ValidationError) as info:
+        actions.change_priority(alice, ticket, "P3", "事后复核", now=at(11))
+    assert "priority" in info.value.message_dict
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert (fresh.priority, fresh.status) == ("P1", "closed")
+    assert fresh.events.filter(kind="priority").count() == 2
+
+
+def test_it_orders_a_contracts_levels_most_urgent_first(seed_004: Any) -> None:
+    from careops.logic.contract import by_urgency, lowers
+
+    contract = actions.contract_of(seed_004())
+    assert by_urgency(contract, "incident") == ("P1", "P2", "P3")
+    assert by_urgency(contract, "bug") == ("urgent", "normal")
+    assert by_urgency(contract, "request") == ("urgent", "simple", "medium", "complex")
+    assert lowers(contract, "bug", "urgent", "normal")
+    assert not lowers(contract, "request", "complex", "simple")
+    assert not lowers(contract, "incident", "", "P3")      # no level yet: setting one
+
+
+def test_it_treats_given_facts_that_change_the_priority_as_an_override(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any) -> None:
+    seed_004()
+    with pytest.raises(ValidationError) as info:
+        incident(bob, desk["exam"], facts=Facts(scope="hospital", severity="clinical"))
+    assert "reason" in info.value.message_dict
+    assert not Ticket.objects.exists()
+    # The facts the CMDB gives (two departments: the hospital) need no reason.
+    same = incident(bob, desk["exam"], facts=Facts(scope="hospital"))
+    assert (same.priority, same.priority_reason) == ("P3", "")
+    assert records(same).get().detail["priority_override"] is False
+    ticket = incident(bob, desk["exam"], facts=Facts(scope="hospital", severity="clinical"),
+                      reason="门诊考核中断")
+    assert (ticket.priority, ticket.priority_reason) == ("P1", "门诊考核中断")
+    detail = records(ticket).get().detail
+    assert detail["priority_override"] is True
+    assert detail["facts"]["severity"] == "clinical"

@@ -54,6 +54,10 @@ def test_it_names_the_field_of_bad_input(
                                   "priority": "P1"})
     assert response.status_code == 400
     assert "reason" in response.json()["error"]["fields"]
+    response = post(client, URL, {"kind": "incident", "title": "x", "items": ["EXAM-STD"],
+                                  "facts": {"scope": "hospital", "severity": "clinical"}})
+    assert response.status_code == 400
+    assert "reason" in response.json()["error"]["fields"]
     assert not Ticket.objects.exists()
 
 

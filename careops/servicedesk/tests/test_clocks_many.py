@@ -44,7 +44,8 @@ def test_it_gives_the_same_clocks_as_clocks_for_on_a_mix_of_tickets(
             continue
         actions.transition(bob, ticket, "acknowledged", now=minutes(30 + n))
         if n % 3 == 0:
-            actions.change_priority(bob, ticket, "P2", "仅单个手术间受影响", now=minutes(40 + n))
+            actions.change_priority(alice, ticket, "P2", "仅单个手术间受影响",
+                                    now=minutes(40 + n))   # lowering: the hospital decides
         if n % 2 == 0:
             actions.transition(bob, ticket, "waiting_hospital", "等待院方", now=minutes(60 + n))
         if n % 4 == 0:

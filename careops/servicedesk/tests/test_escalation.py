@@ -292,9 +292,11 @@ def test_it_auto_confirms_after_three_working_days_across_national_day(
     assert p1.events.filter(kind="survey").exists()   # closing sent the survey
 
 
-def test_it_does_not_auto_confirm_what_the_reporter_refused(p1: Ticket, bob: Any) -> None:
+def test_it_does_not_auto_confirm_what_the_reporter_refused(p1: Ticket, bob: Any,
+                                                           charlie: Any) -> None:
     resolve(p1, bob, dt.datetime(2026, 3, 10, 11, 0, tzinfo=CST))
-    actions.transition(bob, p1, "acknowledged", now=dt.datetime(2026, 3, 11, tzinfo=CST))
+    actions.transition(charlie, p1, "acknowledged", "还是没有画面",
+                       now=dt.datetime(2026, 3, 11, tzinfo=CST))
     assert escalation.auto_confirm(now=dt.datetime(2026, 4, 1, tzinfo=CST), days=3) == []
     assert Ticket.objects.get(pk=p1.pk).status == "acknowledged"
 
@@ -347,3 +349,27 @@ def test_it_runs_the_check_as_a_task(seed_004: Any, desk: dict[str, Any],
     assert tasks.check_sla.call_local() == 3
     assert set(SlaBreach.objects.filter(ticket=ticket).values_list("target", flat=True)) == {
         "respond", "on_site", "restore"}
+
+
+def test_it_checks_every_open_ticket_in_a_constant_number_of_queries(
+        seed_004: Any, desk: dict[str, Any], alice: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seed_004()
+
+    def open_some(count: int) -> None:
+        for _n in range(count):
+            actions.open_ticket(alice, "incident", "考试系统登录慢", "", [desk["exam"]],
+                                now=OPENED)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert escalation.check_sla(now=at(10, 5)) == []     # nothing due yet
+        return len(captured)
+
+    open_some(3)
+    escalation.check_sla(now=at(10, 5))          # the process's calendar cache, warm
+    few = queries()
+    open_some(30)
+    assert queries() == few

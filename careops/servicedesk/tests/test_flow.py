@@ -116,3 +116,13 @@ def test_it_only_ever_moves_to_allowed_statuses(kind: str, steps: list[int]) -> 
             left = None
         status = nxt
         assert status in flow.statuses(kind)
+
+
+def test_it_sends_a_refused_resolution_back_to_work() -> None:
+    assert {kind: flow.refusal(kind) for kind in flow.KINDS} == {
+        "incident": "acknowledged", "request": "in_progress", "bug": "fixing",
+        "change": None, "problem": None}
+    for kind in flow.KINDS:
+        back = flow.refusal(kind)
+        assert back is None or (back in flow.allowed(kind, "resolved")
+                                and not flow.terminal(kind, back))

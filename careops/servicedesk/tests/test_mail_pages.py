@@ -39,8 +39,10 @@ def mailbox(alice: Any) -> Mailbox:
 @pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 403), ("charlie", 403),
                                         ("auditor", 403), ("secadmin", 403),
                                         ("sysadmin", 200)])
-def test_only_the_hospital_admin_sees_the_mailbox_pages(request, verified_client, mailbox,
-                                                        who, status):
+def test_only_who_manages_channels_sees_the_mailbox_pages(request, verified_client, mailbox,
+                                                          who, status):
+    # The system administrator gets the settings pages; the mail itself is not shown to
+    # him (test_the_system_administrator_sees_the_settings_but_no_mail_and_cannot_poll).
     client = verified_client(request.getfixturevalue(who))
     for url in ("/servicedesk/mailboxes/", "/servicedesk/mailboxes/new/",
                 f"/servicedesk/mailboxes/{mailbox.pk}/",
@@ -48,6 +50,21 @@ def test_only_the_hospital_admin_sees_the_mailbox_pages(request, verified_client
         assert client.get(url).status_code == status, url
     assert client.post(f"/servicedesk/mailboxes/{mailbox.pk}/delete/").status_code in (
         status if status != 200 else 302,)
+
+
+def test_the_system_administrator_sees_the_settings_but_no_mail_and_cannot_poll(
+        verified_client, mailbox, alice, sysadmin):
+    InboundMail.objects.create(mailbox=mailbox, uid=1, message_id="<m1@hospital.example>",
+                               sender="nurse@hospital.example", subject="病历系统打不开",
+                               received_at=NOW, outcome="refused", reason="unknown sender")
+    url = f"/servicedesk/mailboxes/{mailbox.pk}/"
+    admin = verified_client(sysadmin).get(url).content.decode()
+    assert "helpdesk@hospital.example" in admin                 # the settings
+    assert "病历系统打不开" not in admin and "nurse@hospital.example" not in admin
+    assert 'data-testid="poll-now"' not in admin
+    assert verified_client(sysadmin).post(url + "poll/").status_code == 403
+    owner = verified_client(alice).get(url).content.decode()
+    assert "病历系统打不开" in owner and 'data-testid="poll-now"' in owner
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client, mailbox):

@@ -150,6 +150,36 @@ def test_it_shows_the_ticket_page_to_who_may_see_it(
     assert verified_client(charlie).get(page(video.number, "ticket_clocks")).status_code == 403
 
 
+def test_it_offers_as_assignees_exactly_who_may_work_in_a_constant_number_of_queries(
+        tickets: dict[str, Any], desk: dict[str, Any], verified_client: Any, alice: Any,
+        bob: Any, charlie: Any, make_user: Any) -> None:
+    from careops.core.models import User
+    from careops.servicedesk.views.tickets import _workers
+
+    video = tickets["video"]
+    outsider = make_user("olga", "vendor_engineer")     # another vendor's engineer
+    engineer = make_user("ivan", "it_engineer")
+    expected = {alice.pk, bob.pk, engineer.pk}
+    assert set(_workers(video).values_list("pk", flat=True)) == expected
+    assert {u.pk for u in User.objects.all() if actions.may_work(u, video)} == expected
+    Ticket.objects.filter(pk=video.pk).update(assignee=outsider)   # his, by assignment
+    video.refresh_from_db()
+    assert outsider.pk in set(_workers(video).values_list("pk", flat=True))
+    client = verified_client(alice)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page(video.number)).status_code == 200
+        return len(queries)
+
+    before = count()
+    for n in range(30):
+        desk["vendor"].engineers.add(make_user(f"eng{n:02d}", "vendor_engineer"))
+    after = count()
+    assert after == before, (before, after)
+    assert len(list(_workers(video))) == len(expected) + 1 + 30
+
+
 def test_it_moves_a_ticket_and_refuses_a_stale_version_without_losing_the_note(
         tickets: dict[str, Any], verified_client: Any, alice: Any, bob: Any) -> None:
     video = tickets["video"]
@@ -223,6 +253,30 @@ def test_it_lets_the_reporter_confirm_a_resolved_ticket(
     assert video.status == "confirmed"
     assert client.post(page(video.number, "comment"), {"text": "谢谢"}).status_code == 302
     assert TicketEvent.objects.filter(ticket=video, note="谢谢", public=True).exists()
+
+
+def test_it_lets_the_reporter_say_not_fixed_with_a_note(
+        tickets: dict[str, Any], verified_client: Any, alice: Any, charlie: Any) -> None:
+    video = tickets["video"]
+    for status in ("acknowledged", "restored", "resolved"):
+        actions.transition(alice, video, status, fallback_plan="备用" if status == "restored"
+                           else "")
+    client = verified_client(charlie)
+    body = client.get(page(video.number)).content.decode()
+    assert 'data-testid="confirm"' in body and 'data-testid="not-fixed"' in body
+    no_note = client.post(page(video.number, "transition"),
+                          {"to": "acknowledged", "version": video.version, "note": ""})
+    assert no_note.status_code == 400
+    assert "note" in no_note.context["transition_form"].errors
+    assert 'data-testid="not-fixed"' in no_note.content.decode()
+    response = client.post(page(video.number, "transition"),
+                           {"to": "acknowledged", "version": video.version,
+                            "note": "画面还是卡顿"})
+    assert response.status_code == 302
+    video.refresh_from_db()
+    assert video.status == "acknowledged"
+    assert TicketEvent.objects.filter(ticket=video, kind="status", note="画面还是卡顿",
+                                      actor=charlie).exists()
 
 
 def test_it_uploads_and_downloads_attachments_with_an_audit_record(
@@ -309,6 +363,20 @@ def test_it_opens_a_phone_ticket_for_a_reporter(
                                         object_repr__contains=ticket.number).first()
     assert record is not None and record.actor_id == alice.pk
     assert record.detail["reporter"] == "charlie"
+
+
+def test_the_desk_form_offers_only_hospital_staff_and_department_users_as_reporter(
+        tickets: dict[str, Any], verified_client: Any, alice: Any, bob: Any, charlie: Any,
+        auditor: Any, make_user: Any) -> None:
+    victor = make_user("victor", "vendor_engineer")
+    url = reverse("servicedesk:new")
+    client = verified_client(bob)
+    choices = {str(u.pk) for u in client.get(url).context["form"].fields["reporter"].queryset}
+    assert choices == {str(alice.pk), str(bob.pk), str(charlie.pk)}
+    refused = client.post(url, {"kind": "incident", "reporter": victor.pk, "channel": "phone",
+                                "items": "EXAM-STD", "title": "代报"})
+    assert refused.status_code == 400 and "reporter" in refused.context["form"].errors
+    assert not Ticket.objects.filter(title="代报").exists()
 
 
 def test_it_lets_the_hospital_admin_keep_teams(

@@ -212,3 +212,57 @@ def test_a_target_on_its_own_calendar_runs_through_the_weekend(
     on_site = clocks(ticket, saturday_night + dt.timedelta(hours=1))["on_site"]
     # "2 hours, 7×24" — not Monday morning
     assert on_site.due_at == saturday_night + dt.timedelta(hours=2)
+
+
+def test_a_vendor_engineer_cannot_confirm_a_ticket_he_reported_himself(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any) -> None:
+    seed_004()
+    ticket = actions.open_ticket(bob, "incident", "考试系统登录慢", "", [desk["exam"]],
+                                 now=OPENED)
+    for status, minute in (("acknowledged", 10), ("restored", 11), ("resolved", 12)):
+        actions.transition(bob, ticket, status, now=at(10, 10, minute))
+    with pytest.raises(PermissionDenied):
+        actions.transition(bob, ticket, "confirmed", now=at(10, 10, 13))
+    assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
+    actions.transition(alice, ticket, "confirmed", now=at(10, 10, 14))
+    assert Ticket.objects.get(pk=ticket.pk).status == "confirmed"
+
+
+def test_the_service_desk_may_only_name_hospital_staff_or_department_users_as_reporter(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any, charlie: Any,
+        auditor: Any, make_user: Any) -> None:
+    seed_004()
+    other_vendor = make_user("victor", "vendor_engineer")
+    for reporter in (other_vendor, auditor):
+        with pytest.raises(ValidationError) as info:
+            actions.open_ticket(bob, "incident", "x", "", [desk["exam"]], reporter=reporter,
+                                now=OPENED)
+        assert "reporter" in info.value.message_dict
+    assert not Ticket.objects.exists()
+    ticket = actions.open_ticket(bob, "incident", "x", "", [desk["exam"]], reporter=charlie,
+                                 now=OPENED)
+    assert ticket.reporter == charlie
+
+
+def test_the_reporter_refuses_a_resolution_with_a_note_and_work_starts_again(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any, charlie: Any,
+        make_user: Any) -> None:
+    seed_004()
+    ticket = actions.open_ticket(charlie, "incident", "考试系统登录慢", "", [desk["exam"]],
+                                 now=OPENED)
+    for status, minute in (("acknowledged", 10), ("restored", 11), ("resolved", 12)):
+        actions.transition(bob, ticket, status, now=at(10, 10, minute))
+    with pytest.raises(ValidationError) as info:
+        actions.transition(charlie, ticket, "acknowledged", " ", now=at(10, 10, 20))
+    assert "note" in info.value.message_dict
+    colleague = make_user("erin")
+    colleague.departments.add(*desk["exam"].departments.all())
+    with pytest.raises(PermissionDenied):       # sees the ticket, did not report it
+        actions.transition(colleague, ticket, "acknowledged", "还是慢", now=at(10, 10, 20))
+    actions.transition(charlie, ticket, "acknowledged", "登录仍需一分钟", now=at(10, 10, 21))
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert fresh.status == "acknowledged"
+    refused = fresh.events.get(kind="status", from_value="resolved")
+    assert (refused.actor, refused.note) == (charlie, "登录仍需一分钟")
+    assert actions.allowed_next(fresh) == ("on_site", "restored", "waiting_hospital",
+                                           "waiting_third_party")

@@ -34,7 +34,6 @@ from careops.servicedesk.forms import (
     PriorityForm,
     TransitionForm,
     WaiveForm,
-    users_with,
 )
 from careops.servicedesk.labels import TARGET_LABELS
 from careops.servicedesk.models import (
@@ -63,10 +62,8 @@ def _ticket(request: HttpRequest, number: str) -> Ticket:
 
 
 def _workers(ticket: Ticket) -> QuerySet[Any]:
-    """Active users who may work on the ticket (the assignee choices)."""
-    users = users_with(Cap.CHANGE_OPERATIONS)
-    allowed = [u.pk for u in users if actions.may_work(u, ticket)]
-    return users.filter(pk__in=allowed)
+    """Active users who may work on the ticket (the assignee choices), in one query."""
+    return scoping.workers(ticket)
 
 
 def _moves(request: HttpRequest, ticket: Ticket, works: bool) -> list[dict[str, Any]]:
@@ -77,7 +74,8 @@ def _moves(request: HttpRequest, ticket: Ticket, works: bool) -> list[dict[str, 
                 not has_cap(request.user, Cap.APPROVE)
                 or request.user.pk == ticket.reporter_id):
             continue
-        if status == "confirmed" and request.user.pk != ticket.reporter_id:
+        if status == "confirmed" and not (request.user.pk == ticket.reporter_id
+                                          and actions.may_confirm(request.user, ticket)):
             continue
         moves.append({"status": status, "label": STATUS_LABELS.get(status, status),
                       "danger": status in ("rejected", "rolled_back")})
@@ -142,7 +140,9 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
     moves = _moves(request, ticket, works)
     reporter_confirms = (not works and user.pk == ticket.reporter_id
                          and ticket.status == "resolved"
+                         and actions.may_confirm(user, ticket)
                          and "confirmed" in actions.allowed_next(ticket))
+    refusal = ticket_flow.refusal(ticket.kind) if reporter_confirms else None
     version = {"version": ticket.version}
     change_plan = (ChangePlan.objects.select_related("supervisor").filter(ticket=ticket).first()
                    if ticket.kind == "change" else None)
@@ -156,6 +156,7 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
         "items": list(ticket.items.order_by("code")),
         "systems": list(ticket.systems.order_by("code")),
         "reporter_confirms": reporter_confirms,
+        "refusal": refusal if refusal in actions.allowed_next(ticket) else None,
         "asks_fallback": (works and ticket.kind == "incident" and ticket.priority == "P1"
                           and any(m["status"] in FALLBACK_STATUSES for m in moves)),
         "comment_form": forms.get("comment_form") or CommentForm(internal=works),
@@ -169,8 +170,9 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
         context["assign_form"] = forms.get("assign_form") or AssignForm(
             initial={**version, "assignee": ticket.assignee_id, "team": ticket.team_id},
             workers=_workers(ticket))
-        context["priority_form"] = forms.get("priority_form") or PriorityForm(
-            initial={**version, "priority": ticket.priority}, levels=levels)
+        if not ticket_flow.terminal(ticket.kind, ticket.status):
+            context["priority_form"] = forms.get("priority_form") or PriorityForm(
+                initial={**version, "priority": ticket.priority}, levels=levels)
         is_change = ticket.kind == "change"
         context["change_steps"] = is_change and any(
             m["status"] in ("implementing", "implemented", "rolled_back") for m in moves)
