@@ -524,8 +524,15 @@ def _open_ticket(group: AlertGroup, members: list[Alert], firing: list[Alert],
         lines = [_("Probable root cause: %(cause)s") % {"cause": group.root_cause or "-"}, "",
                  _("Alerts:")]
         lines += [_alert_line(a) for a in firing]
+        facts = _facts(group, items, graph)
+        # the alert's severity is a judgement the CMDB cannot make: it is the reason
+        # whenever it classifies the incident differently from the affected items alone
+        reason = _("Classified by monitoring from the alert (%(severity)s): impact "
+                   "%(scope)s, %(severity_fact)s, outage %(outage)s.") % {
+            "severity": group.get_severity_display(), "scope": facts.scope,
+            "severity_fact": facts.severity, "outage": facts.outage}
     ticket = desk.open_ticket(account, Kind.INCIDENT, title[:200], "\n".join(lines), items,
-                              channel=Channel.MONITORING, facts=_facts(group, items, graph),
+                              channel=Channel.MONITORING, facts=facts, reason=reason,
                               now=opened_at)
     AlertGroup.objects.filter(pk=group.pk).update(ticket=ticket)
     group.ticket = ticket
