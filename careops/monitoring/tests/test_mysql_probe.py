@@ -19,7 +19,7 @@ from conftest import require_service
 
 pymysql = pytest.importorskip("pymysql")
 
-pytestmark = pytest.mark.mariadb
+pytestmark = [pytest.mark.mariadb, pytest.mark.usefixtures("english")]
 
 
 def value(result: CollectResult, name: str, **labels: str) -> float | None:

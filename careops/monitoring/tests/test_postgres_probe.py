@@ -20,7 +20,7 @@ from conftest import require_service
 
 psycopg = pytest.importorskip("psycopg")
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("english")]
 ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
 

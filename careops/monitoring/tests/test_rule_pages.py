@@ -14,7 +14,7 @@ from careops.monitoring.actions import rules as actions
 from careops.monitoring.models import Rule
 from careops.monitoring.storage.memory import MemoryStore
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 FORM = {"name": "Disk almost full", "code": "disk-almost-full", "kind": "threshold",
         "expr": "disk_used_percent", "operator": ">", "threshold": "95", "for_s": "0",

@@ -21,7 +21,7 @@ MIN = 60_000
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 T0_MS = int(T0.timestamp() * 1000)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def at(minutes: float) -> dt.datetime:

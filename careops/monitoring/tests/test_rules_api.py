@@ -22,7 +22,7 @@ API = "/api/v1/monitoring/rules/"
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 T0_MS = int(T0.timestamp() * 1000)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
