@@ -67,8 +67,8 @@ WARMUP_S = 180.0  # longest wait for both systems to have scraped every exporter
 
 
 def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True,
-                          check=False).stdout.strip()
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False,
+                          env={**os.environ, "TZ": "UTC"}).stdout.strip() + " (UTC)"
 
 
 def free_port() -> int:
@@ -381,7 +381,8 @@ def main() -> int:
     def terminate(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, terminate)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, terminate)
     started = time.monotonic()
     print("load before:", uptime(), flush=True)
     run = Processes()
@@ -509,6 +510,8 @@ def main() -> int:
         print("\ninterrupted: cleaning up", file=sys.stderr)
         return 130
     finally:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not stop the clean-up
         try:
             from django.db import connections
 
