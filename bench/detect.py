@@ -39,7 +39,9 @@ and temporary directory is removed at the end, also on Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import math
 import os
 import random
 import re
@@ -246,6 +248,20 @@ def peer_intervals(prom_url: str, am_url: str) -> str:
             f"{route.get('repeat_interval', '4h (default)')}")
 
 
+def peer_firing(prom_url: str) -> dict[str, float]:
+    """instance → Unix time of the rule evaluation that made its alert active (with no
+    ``for:``, active = firing)."""
+    found: dict[str, float] = {}
+    for alert in get_json(f"{prom_url}/api/v1/alerts")["data"]["alerts"]:
+        instance = (alert.get("labels") or {}).get("instance")
+        active = str(alert.get("activeAt") or "")
+        # RFC 3339 with up to nine fraction digits; Python takes six
+        active = re.sub(r"(\.\d{6})\d+", r"\1", active).replace("Z", "+00:00")
+        if instance and active:
+            found[str(instance)] = dt.datetime.fromisoformat(active).timestamp()
+    return found
+
+
 def prometheus_up(prom_url: str) -> int:
     query = urllib.parse.urlencode({"query": "up == 1"})
     return len(get_json(f"{prom_url}/api/v1/query?{query}")["data"]["result"])
@@ -317,6 +333,17 @@ def seed_cmdb(targets: list[str]) -> list[int]:
     if Check.objects.filter(item_id__in=hosts, kind="scrape").count() != len(targets):
         raise RuntimeError("the hosts' managed scrape checks were not created")
     return hosts
+
+
+def careops_alert_starts(host_ids: list[int]) -> dict[int, float]:
+    """host id → Unix time of its alert's start: the start of the first failing check run."""
+    from careops.monitoring.models import Alert
+
+    found: dict[int, float] = {}
+    for item_id, starts_at in (Alert.objects.filter(item_id__in=host_ids)
+                               .values_list("item_id", "starts_at")):
+        found[item_id] = min(found.get(item_id, math.inf), starts_at.timestamp())
+    return found
 
 
 def careops_intervals() -> str:
@@ -475,22 +502,50 @@ def main() -> int:
         false_ours = careops_tickets([hosts[i] for i in alive]) if alive else {}
         false_peer = [targets[i] for i in alive if targets[i] in webhook.first]
 
+        # where the time went: to the failing check run / the rule firing, then to the ticket
+        clock = time.time() - time.monotonic()  # monotonic → Unix time
+        check_at = careops_alert_starts([hosts[i] for i in killed])
+        firing_at = peer_firing(prom_url)
+
+        def part(start: float | None, end: float | None) -> str:
+            return f"{end - start:.1f}" if start is not None and end is not None else "-"
+
         print()
-        print(f"{'fault':>5} {'exporter':>8} {'at (s)':>7} {'CareOps (s)':>12} "
-              f"{'ticket':>18} {'peer (s)':>9}")
+        print(f"{'fault':>5} {'exporter':>8} {'at (s)':>7} │ {'CareOps':>7} {'check':>6} "
+              f"{'→ticket':>7} {'ticket':>18} │ {'peer':>6} {'firing':>6} {'→notify':>7}")
         ours_s: list[float] = []
         peer_s: list[float] = []
+        parts: dict[str, list[float]] = {"check": [], "ticket": [], "firing": [], "notify": []}
         for number, (index, at) in enumerate(sorted(killed.items(), key=lambda kv: kv[1])):
             mine = ours.get(index)
             theirs = webhook.first.get(targets[index])
+            checked = check_at.get(hosts[index])
+            fired = firing_at.get(targets[index])
+            kill = at + clock
             if mine is not None:
                 ours_s.append(mine - at)
             if theirs is not None:
                 peer_s.append(theirs - at)
+            for name, start, end in (("check", kill, checked),
+                                     ("ticket", checked, None if mine is None else mine + clock),
+                                     ("firing", kill, fired),
+                                     ("notify", fired, None if theirs is None else theirs + clock)):
+                if start is not None and end is not None:
+                    parts[name].append(end - start)
             ticket = " ".join(ours_ticket.get(index, ("-", "")))
-            print(f"{number + 1:>5} {index + 1:>8} {at - window_start:>7.1f} "
-                  f"{(f'{mine - at:.1f}' if mine else 'missed'):>12} {ticket:>18} "
-                  f"{(f'{theirs - at:.1f}' if theirs else 'missed'):>9}")
+            print(f"{number + 1:>5} {index + 1:>8} {at - window_start:>7.1f} │ "
+                  f"{part(at, mine) if mine is not None else 'missed':>7} "
+                  f"{part(kill, checked):>6} "
+                  f"{part(checked, None if mine is None else mine + clock):>7} {ticket:>18} │ "
+                  f"{part(at, theirs) if theirs is not None else 'missed':>6} "
+                  f"{part(kill, fired):>6} "
+                  f"{part(fired, None if theirs is None else theirs + clock):>7}")
+        print("  CareOps = check (kill → start of the first failing check run: waiting for the "
+              "schedule) + →ticket (that run, the alert pipeline, the incident, the poll)")
+        print("  peer    = firing (kill → the rule evaluation that fired: next scrape, then "
+              "next evaluation) + →notify (to Alertmanager, group_wait, the webhook)")
+        print("  medians: " + ", ".join(f"{name} {percentile(values, 0.5):.1f} s"
+                                         for name, values in parts.items()))
         print()
         for name, values in (("CareOps", ours_s), ("Prometheus + Alertmanager", peer_s)):
             missed = len(killed) - len(values)
