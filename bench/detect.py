@@ -385,8 +385,9 @@ def main() -> int:
                         help="exporters killed (default: all of them)")
     parser.add_argument("--window", type=float, default=300.0,
                         help="seconds over which the kills are spread (default 300)")
-    parser.add_argument("--tail", type=float, default=300.0,
-                        help="longest wait for both after the last kill (default 300)")
+    parser.add_argument("--tail", type=float, default=480.0,
+                        help="longest wait for both after the last kill (default 480: room for "
+                             "Alertmanager's group_interval, 5 min, with --am-group-by \"\")")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--am-group-by", default="alertname,instance",
                         help="Alertmanager group_by, comma-separated; \"\" for its default "
@@ -414,6 +415,7 @@ def main() -> int:
     print("load before:", uptime(), flush=True)
     run = Processes()
     webhook: Webhook | None = None
+    root: Path | None = None
     try:
         root = Path(tempfile.mkdtemp(prefix="careops-bench-detect-"))
         if not args.keep:
@@ -564,6 +566,13 @@ def main() -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: cleaning up", file=sys.stderr)
         return 130
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        for log in sorted(root.glob("*.log")) if root is not None else []:
+            lines = log.read_text(errors="replace").splitlines()[-5:]
+            if lines:
+                print(f"--- last lines of {log.name}:", *lines, sep="\n  ", file=sys.stderr)
+        return 1
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not stop the clean-up
