@@ -51,6 +51,9 @@ from careops.monitoring.collectors.dbcommon import (
     timed_out,
 )
 
+# Exceptions are caught as pymysql.MySQLError, never pymysql.err.…: where Django runs on
+# MariaDB, pymysql is also installed as MySQLdb and Django's ``import MySQLdb.err`` loads a
+# second copy of that module whose classes pymysql itself never raises.
 DEFAULT_PORT = 3306
 STATUS = (
     "aborted_clients", "aborted_connects", "connections", "created_tmp_disk_tables",
@@ -127,12 +130,12 @@ def _collect(spec: CheckSpec, budget: Budget) -> CollectResult:
             password=spec.credential.password, database=database or None,
             connect_timeout=wait, read_timeout=wait, write_timeout=wait, autocommit=True,
             ssl=ssl, charset="utf8mb4", program_name="careops-probe")
-    except pymysql.err.MySQLError as exc:
+    except pymysql.MySQLError as exc:
         raise _connect_error(exc, spec, host, port, database, budget) from None
     probe = _Probe(conn, budget)
     try:
         samples = probe.run(long_tx, slow)
-    except pymysql.err.MySQLError as exc:
+    except pymysql.MySQLError as exc:
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
         if code in TIME_LIMIT_ERRORS:
             raise timed_out(budget.timeout_s) from None
@@ -154,7 +157,7 @@ def _collect(spec: CheckSpec, budget: Budget) -> CollectResult:
     return CollectResult(samples, "ok", error, state=dict(spec.state))
 
 
-def _connect_error(exc: pymysql.err.MySQLError, spec: CheckSpec, host: str, port: int,
+def _connect_error(exc: pymysql.MySQLError, spec: CheckSpec, host: str, port: int,
                    database: str, budget: Budget) -> CollectError:
     code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
     text = str(exc.args[1]) if len(exc.args) > 1 else ""
@@ -215,7 +218,7 @@ class _Probe:
                  ) -> list[tuple[Any, ...]] | None:
         try:
             return self.rows(sql, params)
-        except pymysql.err.MySQLError as exc:
+        except pymysql.MySQLError as exc:
             if exc.args and exc.args[0] in PRIVILEGE_ERRORS:
                 self.skipped.append(section)
                 return None
@@ -296,9 +299,9 @@ class _Probe:
             try:
                 rows = self.dict_rows(statement)
                 break
-            except pymysql.err.ProgrammingError:
+            except pymysql.ProgrammingError:
                 continue  # not this server's syntax
-            except pymysql.err.MySQLError as exc:
+            except pymysql.MySQLError as exc:
                 if exc.args and exc.args[0] in PRIVILEGE_ERRORS:
                     self.skipped.append("replication")
                     return
