@@ -156,11 +156,14 @@ class WaiveSerializer(serializers.Serializer[Any]):
 class AnalysisSerializer(serializers.ModelSerializer[AnalysisReport]):
     author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True)
+    version = serializers.IntegerField(min_value=1, required=False, write_only=True,
+                                       help_text="The ticket's version you read (409 if "
+                                                 "it changed since).")
 
     class Meta:
         model = AnalysisReport
         fields = ["event_description", "root_cause", "scope", "steps_taken", "prevention",
-                  "author", "submitted_at"]
+                  "author", "submitted_at", "version"]
         read_only_fields = ["author", "submitted_at"]
 
 
@@ -169,11 +172,15 @@ class ChangePlanSerializer(serializers.ModelSerializer[ChangePlan]):
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True),
         required=False, allow_null=True)
 
+    version = serializers.IntegerField(min_value=1, required=False, write_only=True,
+                                       help_text="The ticket's version you read (409 if "
+                                                 "it changed since).")
+
     class Meta:
         model = ChangePlan
         fields = ["content", "plan", "window_start", "window_end", "risk_level",
                   "risk_assessment", "backup_plan", "rollback_plan", "supervisor",
-                  "implementation_report", "rollback_reason"]
+                  "implementation_report", "rollback_reason", "version"]
         read_only_fields = ["implementation_report", "rollback_reason"]
 
 

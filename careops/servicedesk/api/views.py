@@ -214,8 +214,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         ticket = self.get_object()
         payload = AnalysisSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        actions.submit_analysis(request.user, ticket, **payload.validated_data,
-                                request=request._request)
+        data = dict(payload.validated_data)
+        version = data.pop("version", None)
+        try:
+            actions.submit_analysis(request.user, ticket, **data, expected_version=version,
+                                    request=request._request)
+        except actions.ConflictError as exc:
+            return stale(exc)
         return self._detail(ticket)
 
     @extend_schema(request=ChangePlanSerializer, responses={200: TicketDetailSerializer})
@@ -225,8 +230,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         ticket = self.get_object()
         payload = ChangePlanSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        actions.save_change_plan(request.user, ticket, **payload.validated_data,
-                                 request=request._request)
+        data = dict(payload.validated_data)
+        version = data.pop("version", None)
+        try:
+            actions.save_change_plan(request.user, ticket, **data, expected_version=version,
+                                     request=request._request)
+        except actions.ConflictError as exc:
+            return stale(exc)
         return self._detail(ticket)
 
     @extend_schema(request=LinkSerializer, responses={200: TicketDetailSerializer})

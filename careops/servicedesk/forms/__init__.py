@@ -186,6 +186,7 @@ class AnalysisForm(forms.Form):
     steps_taken = forms.CharField(label=_("Steps taken"),
                                   widget=forms.Textarea(attrs={"rows": 2}))
     prevention = forms.CharField(label=_("Prevention"), widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -215,6 +216,7 @@ class ChangePlanForm(forms.Form):
     supervisor = UserChoiceField(queryset=get_user_model().objects.none(), required=False,
                                  label=_("Supervisor (hospital)"),
                                  empty_label=_("Named when the work starts"))
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

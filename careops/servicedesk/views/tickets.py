@@ -183,15 +183,15 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
             context["waive_form"] = forms.get("waive_form") or WaiveForm(initial=version)
         if is_change and ticket.status == "submitted":
             context["change_plan_form"] = forms.get("change_plan_form") or ChangePlanForm(
-                initial=_plan_initial(change_plan))
+                initial={**(_plan_initial(change_plan) or {}), **version})
         if ticket.kind == "problem":
             context["link_form"] = forms.get("link_form") or LinkForm()
         if ticket.kind in ("incident", "problem"):
             report = AnalysisReport.objects.filter(ticket=ticket).first()
             context["analysis"] = report
             context["analysis_form"] = forms.get("analysis_form") or AnalysisForm(
-                initial={name: getattr(report, name) for name in actions.ANALYSIS_FIELDS}
-                if report else None)
+                initial={**({name: getattr(report, name) for name in actions.ANALYSIS_FIELDS}
+                            if report else {}), **version})
     return render(request, "servicedesk/ticket.html", context, status=status)
 
 
@@ -378,8 +378,10 @@ def ticket_analysis(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
     return _submit(
         request, ticket, "analysis_form", AnalysisForm(request.POST),
-        lambda d: actions.submit_analysis(request.user, ticket, **d, request=request),
-        lambda: _("The analysis report is saved."))
+        lambda d: actions.submit_analysis(
+            request.user, ticket, **_typed(d), expected_version=d["version"], request=request),
+        lambda: _("The analysis report is saved."),
+        kept=lambda fresh, d: AnalysisForm(initial={**_typed(d), "version": fresh.version}))
 
 
 @require_POST
@@ -389,8 +391,15 @@ def ticket_change_plan(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
     return _submit(
         request, ticket, "change_plan_form", ChangePlanForm(request.POST),
-        lambda d: actions.save_change_plan(request.user, ticket, **d, request=request),
-        lambda: _("The change plan is saved."))
+        lambda d: actions.save_change_plan(
+            request.user, ticket, **_typed(d), expected_version=d["version"], request=request),
+        lambda: _("The change plan is saved."),
+        kept=lambda fresh, d: ChangePlanForm(initial={**_typed(d), "version": fresh.version}))
+
+
+def _typed(data: dict[str, Any]) -> dict[str, Any]:
+    """A form's fields without the ticket version it was read at."""
+    return {name: value for name, value in data.items() if name != "version"}
 
 
 @require_POST
