@@ -73,7 +73,9 @@ def test_the_list_filters_and_counts_queries(edu: Any, alice: Any, verified_clie
         .content.decode()
     assert march.count('data-testid="obligation-row"') == 1 and "2026-03-31 18:00" in march
     bad = client.get("/contracts/obligations/?month=March")
-    assert bad.status_code == 400 and "Give the month as YYYY-MM." in bad.content.decode()
+    assert bad.status_code == 400 and "Give the month as YYYY-MM" in bad.content.decode()
+    assert client.get("/contracts/obligations/?month=1999-12").status_code == 400
+    assert client.get("/contracts/obligations/calendar/?month=9999-12").status_code == 200
     late = first(edu, "remote-inspection")
     ObligationOccurrence.objects.filter(pk=late.pk).update(
         due_at=timezone.now() - dt.timedelta(days=2))
