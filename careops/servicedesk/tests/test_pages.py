@@ -206,7 +206,8 @@ def test_it_moves_a_ticket_and_refuses_a_stale_version_without_losing_the_note(
 
 
 def test_it_records_a_fallback_plan_for_a_p1_and_works_assign_and_priority(
-        tickets: dict[str, Any], verified_client: Any, alice: Any, bob: Any) -> None:
+        tickets: dict[str, Any], verified_client: Any, alice: Any, bob: Any,
+        charlie: Any) -> None:
     video = tickets["video"]
     assert video.priority == "P1"
     client = verified_client(alice)
@@ -235,7 +236,11 @@ def test_it_records_a_fallback_plan_for_a_p1_and_works_assign_and_priority(
     video.refresh_from_db()
     assert video.priority == "P2"
     # A department user cannot post to the working forms.
-    assert verified_client(bob).post(page(video.number, "priority"), {}).status_code in (400, 403)
+    assert verified_client(charlie).post(
+        page(video.number, "priority"),
+        {"priority": "P3", "reason": "x", "version": video.version}).status_code == 403
+    video.refresh_from_db()
+    assert video.priority == "P2"
 
 
 def test_it_lets_the_reporter_confirm_a_resolved_ticket(
