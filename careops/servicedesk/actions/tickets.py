@@ -189,6 +189,24 @@ def _check_level(contract: Contract | None, kind: str, priority: str) -> None:
               "%(levels)s).") % {"priority": priority, "levels": ", ".join(levels)}]})
 
 
+def _unknown_items(codes: Iterable[str]) -> str:
+    # One answer for a code that does not exist and one the user may not see: the
+    # difference would tell an outsider which items exist (enumeration).
+    return _("Unknown or not yours: %(codes)s.") % {"codes": ", ".join(codes)}
+
+
+def items_by_code(actor: Any, codes: Iterable[str]) -> list[ConfigItem]:
+    """The configuration items of ``codes`` (in that order, once each) that ``actor`` may
+    see; ValidationError on ``items`` naming every other code, unknown or not."""
+    wanted = list(dict.fromkeys(codes))
+    found = {item.code: item for item in access.scope(
+        actor, ConfigItem.objects.filter(code__in=wanted))}
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise ValidationError({"items": [_unknown_items(missing)]})
+    return [found[code] for code in wanted]
+
+
 # Whom the service desk may name as a ticket's reporter: those the hospital speaks for
 # (its staff and the departments), never a vendor's engineer or an auditor.
 REPORTER_ROLES = frozenset({Role.HOSPITAL_ADMIN, Role.IT_ENGINEER, Role.DEPARTMENT_USER})
@@ -230,8 +248,7 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
                   .values_list("pk", flat=True))
     hidden = [i.code for i in items if i.pk not in visible]
     if hidden:
-        raise ValidationError({"items": [_("You may not report on: %(codes)s.")
-                                         % {"codes": ", ".join(hidden)}]})
+        raise ValidationError({"items": [_unknown_items(hidden)]})
     if priority and kind == Kind.INCIDENT and not reason.strip():
         raise ValidationError({"reason": [
             _("Setting an incident's priority by hand needs a reason.")]})

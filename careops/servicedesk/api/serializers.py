@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from careops.cmdb.models import ConfigItem
 from careops.logic.contract import FAULT_KINDS, OUTAGES, SCOPES, SEVERITIES
 from careops.servicedesk.models import (
     AnalysisReport,
@@ -124,14 +123,17 @@ class OpenSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(Kind.choices)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True, default="")
-    items = serializers.SlugRelatedField(slug_field="code", many=True,
-                                         queryset=ConfigItem.objects.all())
+    # Codes, resolved in the view against what the caller may see (one answer for an
+    # unknown code and one out of scope).
+    items = serializers.ListField(child=serializers.CharField(max_length=100),
+                                  help_text="CMDB codes of the affected items.")
     channel = serializers.ChoiceField(Channel.choices, default=Channel.API)
     facts = FactsSerializer(required=False)
     priority = serializers.CharField(max_length=32, required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     effort_person_days = serializers.DecimalField(max_digits=7, decimal_places=1,
-                                                  required=False, allow_null=True)
+                                                  min_value=0, required=False,
+                                                  allow_null=True)
 
 
 class TransitionSerializer(serializers.Serializer[Any]):

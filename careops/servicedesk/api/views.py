@@ -105,8 +105,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         facts = Facts(**data["facts"]) if data.get("facts") else None
+        items = actions.items_by_code(request.user, data["items"])
         ticket = actions.open_ticket(
-            request.user, data["kind"], data["title"], data["description"], data["items"],
+            request.user, data["kind"], data["title"], data["description"], items,
             channel=data["channel"], facts=facts, priority=data.get("priority") or None,
             reason=data["reason"], effort_person_days=data.get("effort_person_days"),
             request=request._request)

@@ -209,3 +209,21 @@ def test_it_has_the_hospital_approve_a_request_over_the_included_effort(
     assert (approved.json()["status"], approved.json()["version"]) == ("approved", 3)
     clocks = {c["name"]: c for c in approved.json()["clocks"]}
     assert clocks["resolve"]["state"] == "running"
+
+
+def test_it_answers_alike_for_unknown_and_out_of_scope_items(
+        seed_004: Any, desk: dict[str, Any], verified_client: Any, charlie: Any) -> None:
+    seed_004()
+    client = verified_client(charlie)
+
+    def refused(code: str) -> str:
+        response = post(client, URL, {"kind": "incident", "title": "x", "items": [code]})
+        assert response.status_code == 400
+        return str(response.json()["error"]["fields"]["items"][0]).replace(code, "CODE")
+
+    assert refused("PRINT") == refused("NO-SUCH-ITEM")    # teaching's system vs none at all
+    response = post(client, URL, {"kind": "incident", "title": "x", "items": ["SURG-VIDEO"],
+                                  "effort_person_days": "-1"})
+    assert response.status_code == 400
+    assert "effort_person_days" in response.json()["error"]["fields"]
+    assert not Ticket.objects.exists()
