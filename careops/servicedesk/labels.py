@@ -4,6 +4,7 @@ in the ticket page and in the signed record)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -55,3 +56,19 @@ def outcome(clock: Any) -> str | None:
 
 def state_label(clock: Any) -> str:
     return str(CLOCK_STATES[state_key(clock)])
+
+
+def stale_message(current: int) -> str:
+    """The API's 409 ``conflict``: the ticket changed since the caller read it."""
+    return _("The ticket was changed meanwhile (it is now at version %(version)s). Nothing "
+             "was saved: read it again and retry.") % {"version": current}
+
+
+def illegal_transition_message(source: str, target: str, allowed: Iterable[str]) -> str:
+    """A move the flow forbids, with the statuses possible now (their labels)."""
+    from careops.servicedesk.models.tickets import STATUS_LABELS
+
+    return _("“%(status)s” cannot follow “%(current)s”. Possible now: %(allowed)s.") % {
+        "status": STATUS_LABELS.get(target, target),
+        "current": STATUS_LABELS.get(source, source),
+        "allowed": ", ".join(str(STATUS_LABELS.get(s, s)) for s in allowed) or "—"}

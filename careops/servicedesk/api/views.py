@@ -39,6 +39,7 @@ from careops.servicedesk.api.serializers import (
     WaiveSerializer,
 )
 from careops.servicedesk.filtersets import TicketFilterSet
+from careops.servicedesk.labels import illegal_transition_message, stale_message
 from careops.servicedesk.models import Team, Ticket
 
 
@@ -49,7 +50,7 @@ def conflict(code: str, message: str, field: str, **extra: Any) -> Response:
 
 
 def stale(exc: actions.ConflictError) -> Response:
-    return conflict("conflict", str(exc), "version", version=exc.current)
+    return conflict("conflict", stale_message(exc.current), "version", version=exc.current)
 
 
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -135,7 +136,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                rollback_reason=data["rollback_reason"],
                                request=request._request)
         except actions.TransitionError as exc:
-            return conflict("illegal_transition", str(exc), "to", allowed=list(exc.allowed))
+            return conflict("illegal_transition",
+                            illegal_transition_message(exc.source, exc.target, exc.allowed),
+                            "to", allowed=list(exc.allowed))
         except actions.ConflictError as exc:
             return stale(exc)
         return self._detail(ticket)

@@ -35,7 +35,7 @@ from careops.servicedesk.forms import (
     TransitionForm,
     WaiveForm,
 )
-from careops.servicedesk.labels import TARGET_LABELS
+from careops.servicedesk.labels import TARGET_LABELS, illegal_transition_message
 from careops.servicedesk.models import (
     AnalysisReport,
     Attachment,
@@ -241,12 +241,7 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
         return _render(request, ticket, status=409, transition_form=kept,
                        conflict=_conflict(exc))
     except actions.TransitionError as exc:
-        allowed = ", ".join(str(STATUS_LABELS.get(s, s)) for s in exc.allowed) or "—"
-        form.add_error(None, _("“%(status)s” cannot follow “%(current)s”. Possible now: "
-                               "%(allowed)s.") % {"status": STATUS_LABELS.get(data["to"],
-                                                                               data["to"]),
-                                                   "current": ticket.status_label,
-                                                   "allowed": allowed})
+        form.add_error(None, illegal_transition_message(exc.source, exc.target, exc.allowed))
         return _render(request, ticket, status=409, transition_form=form)
     except ValidationError as exc:
         apply_errors(form, exc)
