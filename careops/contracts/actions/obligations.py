@@ -75,15 +75,31 @@ class EvidenceKind:
     label: str
     can_view: Callable[[Any, models.Model], bool]
     find: Callable[[str], models.Model | None] | None = None
+    # The id of the contract profile the evidence belongs to (None: of no contract);
+    # when set, only an occurrence of that contract may cite it.
+    profile_of: Callable[[models.Model], int | None] | None = None
 
 
 EVIDENCE_KINDS: dict[str, EvidenceKind] = {}
 
 
 def register_evidence(label: str, *, can_view: Callable[[Any, models.Model], bool],
-                      find: Callable[[str], models.Model | None] | None = None) -> None:
+                      find: Callable[[str], models.Model | None] | None = None,
+                      profile_of: Callable[[models.Model], int | None] | None = None
+                      ) -> None:
     """Later modules (inspections, backups, knowledge) register their reports here."""
-    EVIDENCE_KINDS[label] = EvidenceKind(label, can_view, find)
+    EVIDENCE_KINDS[label] = EvidenceKind(label, can_view, find, profile_of)
+
+
+def may_see_evidence(user: Any, obj: models.Model) -> bool:
+    """Whether ``user`` may see the record cited as evidence (the page shows it only then)."""
+    kind = EVIDENCE_KINDS.get(evidence_label(obj))
+    return kind is not None and kind.can_view(user, obj)
+
+
+def _ticket_profile(ticket: models.Model) -> int | None:
+    version = getattr(ticket, "contract_version", None)
+    return version.profile_id if version is not None else None
 
 
 def _ticket_visible(user: Any, ticket: models.Model) -> bool:
@@ -98,7 +114,8 @@ def _ticket_by_number(number: str) -> models.Model | None:
 
 
 def install() -> None:
-    register_evidence("servicedesk.ticket", can_view=_ticket_visible, find=_ticket_by_number)
+    register_evidence("servicedesk.ticket", can_view=_ticket_visible, find=_ticket_by_number,
+                      profile_of=_ticket_profile)
 
 
 def evidence_label(obj: models.Model) -> str:
@@ -141,13 +158,17 @@ def resolve_evidence(actor: Any, value: Any) -> models.Model | None:
     return obj
 
 
-def _check_evidence(actor: Any, obj: models.Model) -> None:
+def _check_evidence(actor: Any, obj: models.Model,
+                    occurrence: ObligationOccurrence) -> None:
     kind = EVIDENCE_KINDS.get(evidence_label(obj))
     if kind is None:
         raise ValidationError({"evidence": [
             _("A %(type)s cannot be cited as evidence.") % {"type": evidence_label(obj)}]})
     if not kind.can_view(actor, obj):
         raise ValidationError({"evidence": [_("You may not cite this evidence.")]})
+    if kind.profile_of is not None and kind.profile_of(obj) != occurrence.profile_id:
+        raise ValidationError({"evidence": [
+            _("The evidence must belong to this obligation's contract.")]})
 
 
 def max_file_bytes() -> int:
@@ -315,7 +336,7 @@ def complete(actor: Any, occurrence: ObligationOccurrence, *,
     _require_work(actor, occurrence)
     note = (note or "").strip()
     if evidence is not None:
-        _check_evidence(actor, evidence)
+        _check_evidence(actor, evidence, occurrence)
     upload = None
     if evidence_file is not None:
         upload = ContentFile(evidence_file, name="evidence") \

@@ -198,3 +198,20 @@ def test_the_contract_list_does_not_query_per_contract(
     with django_assert_max_num_queries(10):
         page = client.get("/contracts/").content.decode()
     assert page.count("v2") == 12 and "2026-12-12" in page and "2026-12-11" not in page
+
+
+def test_the_evidence_ticket_is_shown_only_to_who_may_see_it(
+        edu: Any, cmdb: dict[str, Any], alice: Any, bob: Any, verified_client: Any) -> None:
+    from careops.contracts.actions import obligations as actions
+    from careops.servicedesk.actions import open_ticket
+
+    exam = cmdb["systems"][1]
+    exam.maintainers.clear()                   # bob's vendor keeps only the video system
+    ticket = open_ticket(alice, "incident", "考试系统演练", "", [exam])
+    item = first(edu, "restore-drill")
+    actions.complete(alice, item, evidence=ticket)
+    url = f"/contracts/obligations/{item.pk}/"
+    assert ticket.number in verified_client(alice).get(url).content.decode()
+    page = verified_client(bob).get(url)
+    assert page.status_code == 200
+    assert ticket.number not in page.content.decode()
