@@ -14,6 +14,12 @@ TARGET_LABELS: dict[str, Any] = {
     "respond": _("Respond"), "on_site": _("On site"), "restore": _("Restore"),
     "resolve": _("Resolve"), "report": _("Report"),
 }
+# The same names inside a sentence ("the respond target of P1 was missed"): English
+# needs them lower-case there, so they are msgids of their own (Chinese reads the same).
+TARGET_NOUNS: dict[str, Any] = {
+    "respond": _("respond"), "on_site": _("on site"), "restore": _("restore"),
+    "resolve": _("resolve"), "report": _("report"),
+}
 CLOCK_STATES: dict[str, Any] = {
     "pending": pgettext_lazy("SLA clock", "Not started"),
     "running": pgettext_lazy("SLA clock", "Running"),
@@ -27,6 +33,11 @@ CLOCK_STATES: dict[str, Any] = {
 
 def target_label(name: str) -> str:
     return str(TARGET_LABELS.get(name, name))
+
+
+def target_in_text(name: str) -> str:
+    """A target's name for the middle of a sentence, in the active language."""
+    return str(TARGET_NOUNS.get(name, name))
 
 
 def state_key(clock: Any) -> str:

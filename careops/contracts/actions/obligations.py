@@ -12,7 +12,6 @@ two people (or two workers) acting at once cannot both win.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from careops.core import calendars as cals
 from careops.core.choices import AuditAction, NotificationSeverity
 from careops.core.notify import notify
 from careops.core.roles import Cap, has_cap
+from careops.core.uploads import check_upload_size, clean_file_name
 from careops.logic import obligations as logic
 from careops.logic.contract import Contract, parse_contract
 from careops.logic.worktime import Calendar
@@ -169,17 +169,6 @@ def _check_evidence(actor: Any, obj: models.Model,
     if kind.profile_of is not None and kind.profile_of(obj) != occurrence.profile_id:
         raise ValidationError({"evidence": [
             _("The evidence must belong to this obligation's contract.")]})
-
-
-def max_file_bytes() -> int:
-    return int(settings.CAREOPS_MAX_ATTACHMENT_MB) * 1024 * 1024
-
-
-def clean_name(name: str) -> str:
-    """The file's base name without directories or control characters (CJK kept)."""
-    base = os.path.basename(name.replace("\\", "/")).strip()
-    base = "".join(ch for ch in base if ch.isprintable()).strip(". ")
-    return base[:150] or "evidence"
 
 
 # --------------------------------------------------------------------------- sync
@@ -341,12 +330,7 @@ def complete(actor: Any, occurrence: ObligationOccurrence, *,
     if evidence_file is not None:
         upload = ContentFile(evidence_file, name="evidence") \
             if isinstance(evidence_file, bytes) else evidence_file
-        if not upload.size:
-            raise ValidationError({"evidence_file": [_("The file is empty.")]})
-        if upload.size > max_file_bytes():
-            raise ValidationError({"evidence_file": [
-                _("The file is %(size).1f MB; at most %(max)d MB are accepted.")
-                % {"size": upload.size / 1048576, "max": max_file_bytes() // 1048576}]})
+        check_upload_size(upload.size, "evidence_file")
     if evidence is None and upload is None and len(note) < MIN_NOTE:
         raise ValidationError({"evidence": [
             _("Cite the evidence (a ticket or a report), attach a file, or describe what was "
@@ -357,7 +341,8 @@ def complete(actor: Any, occurrence: ObligationOccurrence, *,
     before = _snapshot(occurrence)
     stored = ""
     if upload is not None:
-        name = clean_name(getattr(upload, "name", "") or "evidence")
+        name = clean_file_name(getattr(upload, "name", "") or "evidence", "evidence",
+                               limit=150)
         stored = occurrence.evidence_file.storage.save(
             occurrence.evidence_file.field.generate_filename(occurrence, name), upload)
     try:

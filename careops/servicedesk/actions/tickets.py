@@ -707,3 +707,21 @@ def link_incidents(actor: Any, problem: Ticket, incidents: Iterable[Ticket],
         audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=problem,
                      detail={"unlinked" if unlink else "linked": [t.number for t in incidents]})
     return problem
+
+
+def link_incidents_by_number(actor: Any, problem: Ticket, numbers: Iterable[str],
+                             unlink: bool = False, field: str = "incidents",
+                             request: HttpRequest | None = None,
+                             now: dt.datetime | None = None) -> Ticket:
+    """:func:`link_incidents` by the incidents' numbers (the page's form and the API):
+    a number the actor cannot see is refused like one that does not exist, on ``field``."""
+    wanted = list(dict.fromkeys(n.strip().upper() for n in numbers if n.strip()))
+    found = {t.number: t for t in scoping.visible(actor, Ticket.objects.filter(
+        number__in=wanted))}
+    missing = [n for n in wanted if n not in found]
+    if missing or not wanted:
+        raise ValidationError({field: [
+            _("No incident you may see has the number: %(numbers)s.")
+            % {"numbers": ", ".join(missing) or "—"}]})
+    return link_incidents(actor, problem, [found[n] for n in wanted], unlink=unlink,
+                          request=request, now=now)

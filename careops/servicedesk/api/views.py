@@ -250,15 +250,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         problem = self.get_object()
         payload = LinkSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        numbers = payload.validated_data["incidents"]
-        found = {t.number: t for t in scoping.visible(
-            request.user, Ticket.objects.filter(number__in=numbers))}
-        missing = [n for n in numbers if n not in found]
-        if missing:
-            raise exceptions.ValidationError({"incidents": [
-                _("No incident you may see with these numbers: %(numbers)s.")
-                % {"numbers": ", ".join(missing)}]})
-        actions.link_incidents(request.user, problem, list(found.values()),
-                               unlink=payload.validated_data["unlink"],
-                               request=request._request)
+        actions.link_incidents_by_number(request.user, problem,
+                                         payload.validated_data["incidents"],
+                                         unlink=payload.validated_data["unlink"],
+                                         request=request._request)
         return self._detail(problem)

@@ -303,3 +303,23 @@ def test_a_change_plan_saved_on_a_stale_version_is_a_conflict(
         actions.save_change_plan(alice, change, **{**plan, "content": "改"},
                                  expected_version=1)
     assert ChangePlan.objects.get(ticket=change).content == "升级至 5.2"
+
+
+def test_problems_link_incidents_by_number_through_one_action(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any) -> None:
+    seed_004()
+    incident = p1(alice, desk)
+    printer = actions.open_ticket(alice, "incident", "打印机卡纸", "", [desk["printer"]],
+                                  now=OPENED)                   # bob may not see it
+    problem = actions.open_ticket(bob, "problem", "视频存储性能不足", "", [desk["video"]],
+                                  now=OPENED)
+    answers = []
+    for number in (printer.number, "INC-2026-999999"):    # hidden, and not existing
+        with pytest.raises(ValidationError) as info:
+            actions.link_incidents_by_number(bob, problem, [number], field="numbers")
+        assert list(info.value.message_dict) == ["numbers"]
+        answers.append(info.value.message_dict["numbers"][0].replace(number, "N"))
+    assert answers[0] == answers[1]
+    actions.link_incidents_by_number(bob, problem, [f" {incident.number.lower()} "],
+                                     now=at(10, 11))
+    assert list(problem.linked_incidents.all()) == [incident]

@@ -404,16 +404,9 @@ def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
 
     def link(data: dict[str, Any]) -> object:
-        numbers = data["numbers"]
-        found = {t.number: t for t in scoping.visible(request.user, Ticket.objects.filter(
-            number__in=numbers))}
-        missing = [n for n in numbers if n not in found]
-        if missing:
-            raise ValidationError({"numbers": [
-                _("No incident you may see has the number: %(numbers)s.")
-                % {"numbers": ", ".join(missing)}]})
-        return actions.link_incidents(request.user, ticket, found.values(),
-                                      unlink=data["unlink"], request=request)
+        return actions.link_incidents_by_number(request.user, ticket, data["numbers"],
+                                                unlink=data["unlink"], field="numbers",
+                                                request=request)
 
     return _submit(request, ticket, "link_form", LinkForm(request.POST), link,
                    lambda: _("The links are saved."))
