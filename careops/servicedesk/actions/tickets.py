@@ -721,7 +721,7 @@ def link_incidents_by_number(actor: Any, problem: Ticket, numbers: Iterable[str]
     missing = [n for n in wanted if n not in found]
     if missing or not wanted:
         raise ValidationError({field: [
-            _("No incident you may see has the number: %(numbers)s.")
+            _("No incident you may see with these numbers: %(numbers)s.")
             % {"numbers": ", ".join(missing) or "—"}]})
     return link_incidents(actor, problem, [found[n] for n in wanted], unlink=unlink,
                           request=request, now=now)
