@@ -14,16 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from careops.contracts.choices import KIND_LABELS, ObligationState
 from careops.contracts.models import ContractProfile, ObligationOccurrence, ObligationStatus
+from careops.core.months import month_error
+from careops.logic.months import parse_month
 
 
 def month_bounds(text: str) -> tuple[dt.datetime, dt.datetime]:
-    """The first instant of the local month ``YYYY-MM`` and of the month after it."""
-    first = dt.datetime.strptime(text, "%Y-%m")
-    if not 1970 <= first.year <= 2100:
-        raise ValueError(text)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
+    """The first instant of the local month ``YYYY-MM`` and of the month after it;
+    careops.logic.months.MonthError (a ValueError) for anything else."""
+    first, following = parse_month(text)
     tz = timezone.get_current_timezone()
-    return first.replace(tzinfo=tz), following.replace(tzinfo=tz)
+    return (dt.datetime.combine(first, dt.time(), tzinfo=tz),
+            dt.datetime.combine(following, dt.time(), tzinfo=tz))
 
 
 class MonthField(forms.CharField):
@@ -33,7 +34,7 @@ class MonthField(forms.CharField):
             try:
                 month_bounds(value)
             except ValueError:
-                raise forms.ValidationError(_("Give the month as YYYY-MM.")) from None
+                raise forms.ValidationError(month_error()) from None
         return value
 
 

@@ -4,6 +4,7 @@ in the ticket page and in the signed record)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,12 @@ from django.utils.translation import pgettext_lazy
 TARGET_LABELS: dict[str, Any] = {
     "respond": _("Respond"), "on_site": _("On site"), "restore": _("Restore"),
     "resolve": _("Resolve"), "report": _("Report"),
+}
+# The same names inside a sentence ("the respond target of P1 was missed"): English
+# needs them lower-case there, so they are msgids of their own (Chinese reads the same).
+TARGET_NOUNS: dict[str, Any] = {
+    "respond": _("respond"), "on_site": _("on site"), "restore": _("restore"),
+    "resolve": _("resolve"), "report": _("report"),
 }
 CLOCK_STATES: dict[str, Any] = {
     "pending": pgettext_lazy("SLA clock", "Not started"),
@@ -26,6 +33,11 @@ CLOCK_STATES: dict[str, Any] = {
 
 def target_label(name: str) -> str:
     return str(TARGET_LABELS.get(name, name))
+
+
+def target_in_text(name: str) -> str:
+    """A target's name for the middle of a sentence, in the active language."""
+    return str(TARGET_NOUNS.get(name, name))
 
 
 def state_key(clock: Any) -> str:
@@ -55,3 +67,19 @@ def outcome(clock: Any) -> str | None:
 
 def state_label(clock: Any) -> str:
     return str(CLOCK_STATES[state_key(clock)])
+
+
+def stale_message(current: int) -> str:
+    """The API's 409 ``conflict``: the ticket changed since the caller read it."""
+    return _("The ticket was changed meanwhile (it is now at version %(version)s). Nothing "
+             "was saved: read it again and retry.") % {"version": current}
+
+
+def illegal_transition_message(source: str, target: str, allowed: Iterable[str]) -> str:
+    """A move the flow forbids, with the statuses possible now (their labels)."""
+    from careops.servicedesk.models.tickets import STATUS_LABELS
+
+    return _("“%(status)s” cannot follow “%(current)s”. Possible now: %(allowed)s.") % {
+        "status": STATUS_LABELS.get(target, target),
+        "current": STATUS_LABELS.get(source, source),
+        "allowed": ", ".join(str(STATUS_LABELS.get(s, s)) for s in allowed) or "—"}

@@ -12,7 +12,6 @@ two people (or two workers) acting at once cannot both win.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from careops.core import calendars as cals
 from careops.core.choices import AuditAction, NotificationSeverity
 from careops.core.notify import notify
 from careops.core.roles import Cap, has_cap
+from careops.core.uploads import check_upload_size, clean_file_name
 from careops.logic import obligations as logic
 from careops.logic.contract import Contract, parse_contract
 from careops.logic.worktime import Calendar
@@ -75,15 +75,31 @@ class EvidenceKind:
     label: str
     can_view: Callable[[Any, models.Model], bool]
     find: Callable[[str], models.Model | None] | None = None
+    # The id of the contract profile the evidence belongs to (None: of no contract);
+    # when set, only an occurrence of that contract may cite it.
+    profile_of: Callable[[models.Model], int | None] | None = None
 
 
 EVIDENCE_KINDS: dict[str, EvidenceKind] = {}
 
 
 def register_evidence(label: str, *, can_view: Callable[[Any, models.Model], bool],
-                      find: Callable[[str], models.Model | None] | None = None) -> None:
+                      find: Callable[[str], models.Model | None] | None = None,
+                      profile_of: Callable[[models.Model], int | None] | None = None
+                      ) -> None:
     """Later modules (inspections, backups, knowledge) register their reports here."""
-    EVIDENCE_KINDS[label] = EvidenceKind(label, can_view, find)
+    EVIDENCE_KINDS[label] = EvidenceKind(label, can_view, find, profile_of)
+
+
+def may_see_evidence(user: Any, obj: models.Model) -> bool:
+    """Whether ``user`` may see the record cited as evidence (the page shows it only then)."""
+    kind = EVIDENCE_KINDS.get(evidence_label(obj))
+    return kind is not None and kind.can_view(user, obj)
+
+
+def _ticket_profile(ticket: models.Model) -> int | None:
+    version = getattr(ticket, "contract_version", None)
+    return version.profile_id if version is not None else None
 
 
 def _ticket_visible(user: Any, ticket: models.Model) -> bool:
@@ -98,7 +114,8 @@ def _ticket_by_number(number: str) -> models.Model | None:
 
 
 def install() -> None:
-    register_evidence("servicedesk.ticket", can_view=_ticket_visible, find=_ticket_by_number)
+    register_evidence("servicedesk.ticket", can_view=_ticket_visible, find=_ticket_by_number,
+                      profile_of=_ticket_profile)
 
 
 def evidence_label(obj: models.Model) -> str:
@@ -141,24 +158,17 @@ def resolve_evidence(actor: Any, value: Any) -> models.Model | None:
     return obj
 
 
-def _check_evidence(actor: Any, obj: models.Model) -> None:
+def _check_evidence(actor: Any, obj: models.Model,
+                    occurrence: ObligationOccurrence) -> None:
     kind = EVIDENCE_KINDS.get(evidence_label(obj))
     if kind is None:
         raise ValidationError({"evidence": [
             _("A %(type)s cannot be cited as evidence.") % {"type": evidence_label(obj)}]})
     if not kind.can_view(actor, obj):
         raise ValidationError({"evidence": [_("You may not cite this evidence.")]})
-
-
-def max_file_bytes() -> int:
-    return int(settings.CAREOPS_MAX_ATTACHMENT_MB) * 1024 * 1024
-
-
-def clean_name(name: str) -> str:
-    """The file's base name without directories or control characters (CJK kept)."""
-    base = os.path.basename(name.replace("\\", "/")).strip()
-    base = "".join(ch for ch in base if ch.isprintable()).strip(". ")
-    return base[:150] or "evidence"
+    if kind.profile_of is not None and kind.profile_of(obj) != occurrence.profile_id:
+        raise ValidationError({"evidence": [
+            _("The evidence must belong to this obligation's contract.")]})
 
 
 # --------------------------------------------------------------------------- sync
@@ -315,17 +325,12 @@ def complete(actor: Any, occurrence: ObligationOccurrence, *,
     _require_work(actor, occurrence)
     note = (note or "").strip()
     if evidence is not None:
-        _check_evidence(actor, evidence)
+        _check_evidence(actor, evidence, occurrence)
     upload = None
     if evidence_file is not None:
         upload = ContentFile(evidence_file, name="evidence") \
             if isinstance(evidence_file, bytes) else evidence_file
-        if not upload.size:
-            raise ValidationError({"evidence_file": [_("The file is empty.")]})
-        if upload.size > max_file_bytes():
-            raise ValidationError({"evidence_file": [
-                _("The file is %(size).1f MB; at most %(max)d MB are accepted.")
-                % {"size": upload.size / 1048576, "max": max_file_bytes() // 1048576}]})
+        check_upload_size(upload.size, "evidence_file")
     if evidence is None and upload is None and len(note) < MIN_NOTE:
         raise ValidationError({"evidence": [
             _("Cite the evidence (a ticket or a report), attach a file, or describe what was "
@@ -336,7 +341,8 @@ def complete(actor: Any, occurrence: ObligationOccurrence, *,
     before = _snapshot(occurrence)
     stored = ""
     if upload is not None:
-        name = clean_name(getattr(upload, "name", "") or "evidence")
+        name = clean_file_name(getattr(upload, "name", "") or "evidence", "evidence",
+                               limit=150)
         stored = occurrence.evidence_file.storage.save(
             occurrence.evidence_file.field.generate_filename(occurrence, name), upload)
     try:

@@ -73,7 +73,9 @@ def test_the_list_filters_and_counts_queries(edu: Any, alice: Any, verified_clie
         .content.decode()
     assert march.count('data-testid="obligation-row"') == 1 and "2026-03-31 18:00" in march
     bad = client.get("/contracts/obligations/?month=March")
-    assert bad.status_code == 400 and "Give the month as YYYY-MM." in bad.content.decode()
+    assert bad.status_code == 400 and "Give the month as YYYY-MM" in bad.content.decode()
+    assert client.get("/contracts/obligations/?month=1999-12").status_code == 400
+    assert client.get("/contracts/obligations/calendar/?month=9999-12").status_code == 200
     late = first(edu, "remote-inspection")
     ObligationOccurrence.objects.filter(pk=late.pk).update(
         due_at=timezone.now() - dt.timedelta(days=2))
@@ -196,3 +198,20 @@ def test_the_contract_list_does_not_query_per_contract(
     with django_assert_max_num_queries(10):
         page = client.get("/contracts/").content.decode()
     assert page.count("v2") == 12 and "2026-12-12" in page and "2026-12-11" not in page
+
+
+def test_the_evidence_ticket_is_shown_only_to_who_may_see_it(
+        edu: Any, cmdb: dict[str, Any], alice: Any, bob: Any, verified_client: Any) -> None:
+    from careops.contracts.actions import obligations as actions
+    from careops.servicedesk.actions import open_ticket
+
+    exam = cmdb["systems"][1]
+    exam.maintainers.clear()                   # bob's vendor keeps only the video system
+    ticket = open_ticket(alice, "incident", "考试系统演练", "", [exam])
+    item = first(edu, "restore-drill")
+    actions.complete(alice, item, evidence=ticket)
+    url = f"/contracts/obligations/{item.pk}/"
+    assert ticket.number in verified_client(alice).get(url).content.decode()
+    page = verified_client(bob).get(url)
+    assert page.status_code == 200
+    assert ticket.number not in page.content.decode()

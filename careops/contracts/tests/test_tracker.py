@@ -283,3 +283,25 @@ def test_the_periodic_tasks_run(edu: Any, channel: Channel) -> None:
     expected = actions.overdue_candidates(timezone.now()).count()
     assert tasks.notify_overdue_obligations.call_local() == expected
     assert not actions.overdue_candidates(timezone.now()).exists()
+
+
+def test_it_refuses_a_ticket_of_another_contract_as_evidence(
+        edu: Any, jiahe: Any, alice: Any, cmdb: dict[str, Any]) -> None:
+    from careops.cmdb.models import BusinessSystem
+    from careops.servicedesk.actions import open_ticket
+
+    icu = BusinessSystem.objects.get(code="ICU-JH")
+    other = open_ticket(alice, "incident", "ICU", "重症系统故障", [icu], now=at(2026, 3, 2, 9))
+    printer = BusinessSystem.objects.create(code="PRINT", name="打印", category="office")
+    no_sla = open_ticket(alice, "incident", "打印", "", [printer], now=at(2026, 3, 2, 9))
+    drill = occ(edu, "restore-drill", dt.date(2026, 1, 1))
+    for ticket in (other, no_sla):        # alice sees both: the contract is what is wrong
+        with pytest.raises(ValidationError) as info:
+            actions.complete(alice, drill, evidence=ticket, now=at(2026, 3, 25, 15))
+        assert "evidence" in info.value.message_dict
+    drill.refresh_from_db()
+    assert drill.status == ObligationStatus.OPEN
+    own = open_ticket(alice, "incident", "视频", "", [cmdb["systems"][0]],
+                      now=at(2026, 3, 2, 9))
+    actions.complete(alice, drill, evidence=own, now=at(2026, 3, 25, 15))
+    assert ObligationOccurrence.objects.get(pk=drill.pk).evidence == own

@@ -161,10 +161,13 @@ def _detail(request: HttpRequest, occ: ObligationOccurrence, *,
         local = timezone.localdate(occ.deadline)  # type: ignore[attr-defined]
         estimated = [local.year] if calendar.day_info(local).estimated else []
     evidence = occ.evidence if occ.evidence_type_id else None
+    hidden = evidence is not None and not actions.may_see_evidence(request.user, evidence)
+    if hidden:
+        evidence = None                     # a record the viewer may not see stays hidden
     return render(request, "contracts/obligation_detail.html", {
         "occ": occ, "profile": occ.profile, "days_left": days_left,
         "days_late": -days_left if days_left is not None and days_left < 0 else None,
-        "estimated_years": estimated, "evidence": evidence,
+        "estimated_years": estimated, "evidence": evidence, "evidence_hidden": hidden,
         "evidence_url": getattr(evidence, "get_absolute_url", lambda: "")() if evidence
         else "",
         "complete_form": complete_form or (CompleteForm(user=request.user) if works else None),

@@ -19,6 +19,7 @@ from careops.reports.documents import contract_month, ticket_record
 from careops.reports.documents.common import person
 from careops.reports.render import FORMATS, Rendered, render
 from careops.servicedesk import scoping
+from careops.servicedesk.actions import surveys
 from careops.servicedesk.models import Ticket
 
 CLI = "cli"
@@ -58,10 +59,15 @@ def export_ticket_record(actor: Any, ticket: Ticket, fmt: str, *,
     if actor is not None and not scoping.can_view(actor, ticket):
         raise PermissionDenied(_("You may not see this ticket."))
     now = now or timezone.now()
-    document = ticket_record.build(ticket, actor_name=_actor_name(actor), now=now)
+    # The survey rates the vendor's engineer: only those who may see survey results get
+    # it in the record (the command line is the server's administrator: the full record).
+    with_survey = actor is None or surveys.may_see_results(actor)
+    document = ticket_record.build(ticket, actor_name=_actor_name(actor), now=now,
+                                   with_survey=with_survey)
     rendered = render(document, fmt)
     _audit(actor, request, ticket, rendered,
-           {"document": "ticket_record", "ticket": ticket.number, "entries": "public"})
+           {"document": "ticket_record", "ticket": ticket.number, "entries": "public",
+            "survey": with_survey})
     return rendered
 
 

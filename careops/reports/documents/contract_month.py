@@ -9,16 +9,14 @@ version of the contract counts. SLA states are those at the time of the export.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careops.contracts.models import ContractProfile
+from careops.core.months import month_range
 from careops.reports.documents import common
 from careops.reports.documents.common import when
 from careops.reports.render import Document, Heading, KeyValues, Paragraph, Table
@@ -34,23 +32,13 @@ from careops.servicedesk.labels import (
 )
 from careops.servicedesk.models import EventKind, Kind, Ticket, TicketEvent
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 DONE = ("respond", "restore", "resolve")
 
 
 def parse_month(text: str) -> tuple[dt.datetime, dt.datetime]:
     """``YYYY-MM`` → [start, end) of that month in local time; ValidationError naming
-    ``month`` otherwise."""
-    match = MONTH.match(text or "")
-    if not match:
-        raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2026-11.")]})
-    year, month = int(match.group(1)), int(match.group(2))
-    if year < 2000:
-        raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2026-11.")]})
-    zone = timezone.get_current_timezone()
-    start = dt.datetime(year, month, 1, tzinfo=zone)
-    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
-    return start, end
+    ``month`` otherwise (careops.core.months, the one month parser)."""
+    return month_range(text)
 
 
 def tickets_of(profile: ContractProfile, start: dt.datetime,

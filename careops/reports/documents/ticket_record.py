@@ -79,7 +79,10 @@ def _first(model: type[Any], ticket: Ticket) -> Any:
     return model.objects.filter(ticket=ticket).first()
 
 
-def build(ticket: Ticket, *, actor_name: str, now: dt.datetime) -> Document:
+def build(ticket: Ticket, *, actor_name: str, now: dt.datetime,
+          with_survey: bool = False) -> Document:
+    """The record of ``ticket``; ``with_survey``: include the satisfaction survey (only
+    for readers who may see survey results, careops.servicedesk.actions.surveys)."""
     version = ticket.contract_version
     profile = version.profile if version else None
     kinds = dict(Kind.choices)
@@ -190,7 +193,7 @@ def build(ticket: Ticket, *, actor_name: str, now: dt.datetime) -> Document:
              *zip(labels, texts, strict=True)],
             wide=frozenset(labels))]
 
-    survey: Survey | None = _first(Survey, ticket)
+    survey: Survey | None = _first(Survey, ticket) if with_survey else None
     if survey is not None and survey.score is not None:
         blocks += [Heading(_("Satisfaction survey")), KeyValues(
             [(_("Score"), _("%(score)s of 5") % {"score": survey.score}),

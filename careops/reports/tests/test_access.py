@@ -125,6 +125,11 @@ def test_it_names_the_field_of_a_bad_request(month_tickets: list[Ticket],
     assert response.status_code == 400 and b"format" in response.content
     response = client.get("/reports/records/contracts/seed-004-edu/2026-13/")
     assert response.status_code == 400 and b"month" in response.content
+    for month in ("9999-12", "0000-01", "2101-01"):
+        response = client.get(f"/reports/records/contracts/seed-004-edu/{month}/")
+        assert response.status_code == 400 and b"month" in response.content, month
+        api = client.get(f"/api/v1/reports/contracts/seed-004-edu/months/{month}/?format=pdf")
+        assert api.status_code == 400 and "month" in api.json()["error"]["fields"], month
     api = client.get(f"/api/v1/reports/tickets/{worked.number}/record/?format=doc")
     assert api.status_code == 400
     assert "format" in api.json()["error"]["fields"]

@@ -102,6 +102,14 @@ def test_it_writes_the_ticket_record_as_docx_with_chinese_fonts(worked: Ticket,
     assert 'w:eastAsia="宋体"' in body                    # on the runs too
 
 
+def test_it_shows_the_survey_only_to_who_may_see_survey_results(
+        worked: Ticket, alice: Any, bob: Any, charlie: Any, auditor: Any) -> None:
+    for user, shown in ((alice, True), (auditor, True), (bob, False), (charlie, False)):
+        text = docx_text(actions.export_ticket_record(user, worked, "docx", now=NOW).content)
+        assert ("响应及时" in text) is shown, user.username
+        assert ("Satisfaction survey" in text) is shown, user.username
+
+
 def test_it_writes_the_ticket_record_as_pdf_with_embedded_cjk_fonts(
         worked: Ticket, alice: Any, tmp_path: Path) -> None:
     rendered = actions.export_ticket_record(alice, worked, "pdf", now=NOW)

@@ -19,7 +19,9 @@ from careops.servicedesk.actions.tickets import (
     contract_of,
     covering_version,
     hospital_side,
+    items_by_code,
     link_incidents,
+    link_incidents_by_number,
     may_confirm,
     may_report_for,
     may_work,
@@ -36,7 +38,7 @@ from careops.servicedesk.actions.tickets import (
 
 __all__ = ["ANALYSIS_FIELDS", "ConflictError", "TransitionError", "affected_systems",
            "allowed_next", "assign", "change_priority", "comment", "contract_of",
-           "covering_version", "hospital_side", "link_incidents", "may_confirm",
-           "may_report_for", "may_work", "needs_approval", "open_ticket", "refuses",
-           "save_change_plan",
-           "submit_analysis", "transition", "vendor_side", "version_in_force", "waive_target"]
+           "covering_version", "hospital_side", "items_by_code", "link_incidents",
+           "link_incidents_by_number", "may_confirm", "may_report_for", "may_work",
+           "needs_approval", "open_ticket", "refuses", "save_change_plan", "submit_analysis",
+           "transition", "vendor_side", "version_in_force", "waive_target"]

@@ -11,11 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mimetypes
-import os
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from careops.core import audit
 from careops.core.choices import AuditAction
+from careops.core.uploads import check_upload_size, clean_file_name, max_upload_bytes
 from careops.servicedesk import scoping
 from careops.servicedesk.actions.tickets import _event, may_work
 from careops.servicedesk.models import Attachment, EventKind, Ticket
@@ -31,14 +30,12 @@ CHUNK = 1 << 16
 
 
 def max_bytes() -> int:
-    return int(settings.CAREOPS_MAX_ATTACHMENT_MB) * 1024 * 1024
+    return max_upload_bytes()
 
 
 def clean_name(name: str) -> str:
     """The file's base name without directories or control characters (kept: CJK)."""
-    base = os.path.basename(name.replace("\\", "/")).strip()
-    base = "".join(ch for ch in base if ch.isprintable()).strip(". ")
-    return base[:200] or "attachment"
+    return clean_file_name(name, "attachment")
 
 
 def may_see(user: Any, attachment: Attachment) -> bool:
@@ -60,12 +57,7 @@ def add(actor: Any, ticket: Ticket, *, upload: Any, public: bool = True,
         upload = ContentFile(upload, name=name or "attachment")
     filename = clean_name(name or getattr(upload, "name", "") or "attachment")
     size = upload.size
-    if size == 0:
-        raise ValidationError({"file": [_("The file is empty.")]})
-    if size > max_bytes():
-        raise ValidationError({"file": [
-            _("The file is %(size).1f MB; at most %(max)d MB are accepted.")
-            % {"size": size / 1048576, "max": max_bytes() // 1048576}]})
+    check_upload_size(size, "file")
     digest = hashlib.sha256()
     for chunk in upload.chunks(CHUNK):
         digest.update(chunk)

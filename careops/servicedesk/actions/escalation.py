@@ -41,6 +41,8 @@ from careops.servicedesk import scoping
 from careops.servicedesk.actions import lifecycle
 from careops.servicedesk.actions.tickets import _bump, _event, _snapshot, contract_of
 from careops.servicedesk.clocks import clocks_for, clocks_for_many
+from careops.servicedesk.filtersets import FINISHED
+from careops.servicedesk.labels import target_in_text
 from careops.servicedesk.models import (
     BreachCause,
     EventKind,
@@ -52,8 +54,6 @@ from careops.servicedesk.models import (
 
 logger = logging.getLogger("careops.servicedesk")
 
-# Statuses in which a ticket is finished (careops.logic.ticket_flow): no clock runs.
-FINISHED = ("closed", "rejected", "verified", "rolled_back")
 # Open tickets whose clocks are computed together (clocks_for_many), and the errors of
 # one ticket's data that must not stop the check of the others.
 BATCH = 500
@@ -63,14 +63,6 @@ CONFIRMED_KINDS = ("incident", "request", "bug")
 # Which penalties of a contract a missed target of a ticket kind triggers.
 PENALTY_TRIGGERS = {"request": ("request_late", "sla_breach")}
 DEFAULT_TRIGGERS = ("sla_breach",)
-
-def _translated(name: str) -> str:
-    """A target's name in the active language."""
-    labels = {"respond": _("respond"), "on_site": _("on site"), "restore": _("restore"),
-              "resolve": _("resolve"), "report": _("report")}
-    return labels.get(name, name)
-
-
 
 # --- who is told ----------------------------------------------------------------------
 
@@ -264,7 +256,7 @@ def _send_warning(ticket: Ticket, contract: Contract, clock: sla.Clock,
                     recipients=people.as_json())
         except IntegrityError:
             return None  # another worker sent it
-        target = _translated(clock.name)
+        target = target_in_text(clock.name)
         due_local = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")
         values = {"number": ticket.number, "title": ticket.title, "target": target,
                   "priority": warning.priority, "due": due_local,
@@ -348,7 +340,7 @@ def explain_breach(actor: Any, breach: SlaBreach, cause: str, explanation: str,
         label = BreachCause(cause).label
         _event(breach.ticket, actor, EventKind.COMMENT, now,
                note=_("Breach of %(target)s explained: %(cause)s — %(text)s")
-               % {"target": _translated(breach.target), "cause": label,
+               % {"target": target_in_text(breach.target), "cause": label,
                   "text": breach.explanation}, public=False)
         audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=breach,
                      changes=audit.diff(before, audit.snapshot(breach)),

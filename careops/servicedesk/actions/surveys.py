@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from careops.core import access, audit
+from careops.core import access, audit, months
 from careops.core.choices import AuditAction, NotificationKind
 from careops.core.models.notifications import Channel
 from careops.core.notify import queue
@@ -151,16 +151,9 @@ def may_see_results(user: Any) -> bool:
 
 
 def month_range(month: str) -> tuple[dt.datetime, dt.datetime]:
-    """``YYYY-MM`` → the month's first instant and the next month's, in local time."""
-    try:
-        year, mon = (int(p) for p in month.split("-"))
-        first = dt.date(year, mon, 1)
-    except (TypeError, ValueError):
-        raise ValidationError({"month": [_("Give the month as YYYY-MM.")]}) from None
-    nxt = dt.date(year + (mon == 12), mon % 12 + 1, 1)
-    tz = timezone.get_default_timezone()
-    return (dt.datetime.combine(first, dt.time(), tzinfo=tz),
-            dt.datetime.combine(nxt, dt.time(), tzinfo=tz))
+    """``YYYY-MM`` → the month's first instant and the next month's, in local time
+    (careops.core.months: ValidationError naming ``month``)."""
+    return months.month_range(month)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -189,6 +189,24 @@ def _check_level(contract: Contract | None, kind: str, priority: str) -> None:
               "%(levels)s).") % {"priority": priority, "levels": ", ".join(levels)}]})
 
 
+def _unknown_items(codes: Iterable[str]) -> str:
+    # One answer for a code that does not exist and one the user may not see: the
+    # difference would tell an outsider which items exist (enumeration).
+    return _("Unknown or not yours: %(codes)s.") % {"codes": ", ".join(codes)}
+
+
+def items_by_code(actor: Any, codes: Iterable[str]) -> list[ConfigItem]:
+    """The configuration items of ``codes`` (in that order, once each) that ``actor`` may
+    see; ValidationError on ``items`` naming every other code, unknown or not."""
+    wanted = list(dict.fromkeys(codes))
+    found = {item.code: item for item in access.scope(
+        actor, ConfigItem.objects.filter(code__in=wanted))}
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise ValidationError({"items": [_unknown_items(missing)]})
+    return [found[code] for code in wanted]
+
+
 # Whom the service desk may name as a ticket's reporter: those the hospital speaks for
 # (its staff and the departments), never a vendor's engineer or an auditor.
 REPORTER_ROLES = frozenset({Role.HOSPITAL_ADMIN, Role.IT_ENGINEER, Role.DEPARTMENT_USER})
@@ -230,8 +248,7 @@ def open_ticket(actor: Any, kind: str, title: str, description: str,
                   .values_list("pk", flat=True))
     hidden = [i.code for i in items if i.pk not in visible]
     if hidden:
-        raise ValidationError({"items": [_("You may not report on: %(codes)s.")
-                                         % {"codes": ", ".join(hidden)}]})
+        raise ValidationError({"items": [_unknown_items(hidden)]})
     if priority and kind == Kind.INCIDENT and not reason.strip():
         raise ValidationError({"reason": [
             _("Setting an incident's priority by hand needs a reason.")]})
@@ -557,16 +574,35 @@ def waive_target(actor: Any, ticket: Ticket, target: str, reason: str,
     return ticket
 
 
+Row = TypeVar("Row", AnalysisReport, ChangePlan)
+
+
+def _upsert(model: type[Row], ticket: Ticket, values: dict[str, Any]) -> Row:
+    """Create or replace the ticket's one ``model`` row. Two first submissions racing
+    past the version check meet the unique ticket column: the loser gets ConflictError,
+    never a 500."""
+    try:
+        with transaction.atomic():
+            row, _created = model._default_manager.update_or_create(ticket=ticket,
+                                                                     defaults=values)
+    except IntegrityError as exc:
+        current = Ticket.objects.filter(pk=ticket.pk).values_list("version", flat=True).first()
+        raise ConflictError(current or 0) from exc
+    return row
+
+
 ANALYSIS_FIELDS = ("event_description", "root_cause", "scope", "steps_taken", "prevention")
 
 
 def submit_analysis(actor: Any, ticket: Ticket, *, event_description: str, root_cause: str,
                     scope: str, steps_taken: str, prevention: str,
-                    request: HttpRequest | None = None,
+                    expected_version: int | None = None, request: HttpRequest | None = None,
                     now: dt.datetime | None = None) -> AnalysisReport:
     """The fault analysis report of an incident (or a problem's root-cause analysis):
     every part is required. Submitting it meets the contract's ``report`` target; a
-    corrected report replaces the text but the target stays met at the first submission."""
+    corrected report replaces the text but the target stays met at the first submission.
+    Like every change of the ticket it bumps its version (``expected_version``: stale →
+    ConflictError)."""
     _require_work(actor, ticket)
     if ticket.kind not in (Kind.INCIDENT, Kind.PROBLEM):
         raise ValidationError({"kind": [
@@ -581,9 +617,9 @@ def submit_analysis(actor: Any, ticket: Ticket, *, event_description: str, root_
     existing = AnalysisReport.objects.filter(ticket=ticket).first()
     before = audit.snapshot(existing) if existing else None
     with transaction.atomic():
-        report, _created = AnalysisReport.objects.update_or_create(
-            ticket=ticket, defaults={**{k: v.strip() for k, v in values.items()},
-                                     "author": actor, "submitted_at": now})
+        _bump(ticket, expected_version)
+        report = _upsert(AnalysisReport, ticket, {**{k: v.strip() for k, v in values.items()},
+                                                  "author": actor, "submitted_at": now})
         _event(ticket, actor, EventKind.REPORT, now, after="analysis",
                note=values["root_cause"].strip()[:500])
         met = ticket.events.filter(kind=EventKind.TARGET_MET, to_value="report").exists()
@@ -600,9 +636,11 @@ def save_change_plan(actor: Any, ticket: Ticket, *, content: str, plan: str,
                      window_start: dt.datetime, window_end: dt.datetime,
                      risk_level: str = RiskLevel.MEDIUM, risk_assessment: str,
                      backup_plan: str, rollback_plan: str, supervisor: Any | None = None,
+                     expected_version: int | None = None,
                      request: HttpRequest | None = None) -> ChangePlan:
     """Write a change's application (seed 004 §(三)2). It can be edited until the hospital
-    approves it; the window is what monitoring mutes alerts in."""
+    approves it; the window is what monitoring mutes alerts in. Bumps the ticket's
+    version (``expected_version``: stale → ConflictError)."""
     _require_work(actor, ticket)
     if ticket.kind != Kind.CHANGE:
         raise ValidationError({"kind": [_("Only a change has a change plan.")]})
@@ -624,10 +662,12 @@ def save_change_plan(actor: Any, ticket: Ticket, *, content: str, plan: str,
     existing = ChangePlan.objects.filter(ticket=ticket).first()
     before = audit.snapshot(existing) if existing else None
     with transaction.atomic():
-        change, _created = ChangePlan.objects.update_or_create(
-            ticket=ticket, defaults={**{k: v.strip() for k, v in texts.items()},
-                                     "window_start": window_start, "window_end": window_end,
-                                     "risk_level": risk_level, "supervisor": supervisor})
+        _bump(ticket, expected_version)
+        change = _upsert(ChangePlan, ticket, {**{k: v.strip() for k, v in texts.items()},
+                                              "window_start": window_start,
+                                              "window_end": window_end,
+                                              "risk_level": risk_level,
+                                              "supervisor": supervisor})
         _event(ticket, actor, EventKind.EDIT, timezone.now(), after="change_plan",
                note=f"{window_start.isoformat()} – {window_end.isoformat()}")
         audit.record(AuditAction.UPDATE if existing else AuditAction.CREATE, actor=actor,
@@ -667,3 +707,21 @@ def link_incidents(actor: Any, problem: Ticket, incidents: Iterable[Ticket],
         audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=problem,
                      detail={"unlinked" if unlink else "linked": [t.number for t in incidents]})
     return problem
+
+
+def link_incidents_by_number(actor: Any, problem: Ticket, numbers: Iterable[str],
+                             unlink: bool = False, field: str = "incidents",
+                             request: HttpRequest | None = None,
+                             now: dt.datetime | None = None) -> Ticket:
+    """:func:`link_incidents` by the incidents' numbers (the page's form and the API):
+    a number the actor cannot see is refused like one that does not exist, on ``field``."""
+    wanted = list(dict.fromkeys(n.strip().upper() for n in numbers if n.strip()))
+    found = {t.number: t for t in scoping.visible(actor, Ticket.objects.filter(
+        number__in=wanted))}
+    missing = [n for n in wanted if n not in found]
+    if missing or not wanted:
+        raise ValidationError({field: [
+            _("No incident you may see with these numbers: %(numbers)s.")
+            % {"numbers": ", ".join(missing) or "—"}]})
+    return link_incidents(actor, problem, [found[n] for n in wanted], unlink=unlink,
+                          request=request, now=now)

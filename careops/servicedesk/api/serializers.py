@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from careops.cmdb.models import ConfigItem
 from careops.logic.contract import FAULT_KINDS, OUTAGES, SCOPES, SEVERITIES
 from careops.servicedesk.models import (
     AnalysisReport,
@@ -124,14 +123,17 @@ class OpenSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(Kind.choices)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True, default="")
-    items = serializers.SlugRelatedField(slug_field="code", many=True,
-                                         queryset=ConfigItem.objects.all())
+    # Codes, resolved in the view against what the caller may see (one answer for an
+    # unknown code and one out of scope).
+    items = serializers.ListField(child=serializers.CharField(max_length=100),
+                                  help_text="CMDB codes of the affected items.")
     channel = serializers.ChoiceField(Channel.choices, default=Channel.API)
     facts = FactsSerializer(required=False)
     priority = serializers.CharField(max_length=32, required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     effort_person_days = serializers.DecimalField(max_digits=7, decimal_places=1,
-                                                  required=False, allow_null=True)
+                                                  min_value=0, required=False,
+                                                  allow_null=True)
 
 
 class TransitionSerializer(serializers.Serializer[Any]):
@@ -156,11 +158,14 @@ class WaiveSerializer(serializers.Serializer[Any]):
 class AnalysisSerializer(serializers.ModelSerializer[AnalysisReport]):
     author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True)
+    version = serializers.IntegerField(min_value=1, required=False, write_only=True,
+                                       help_text="The ticket's version you read (409 if "
+                                                 "it changed since).")
 
     class Meta:
         model = AnalysisReport
         fields = ["event_description", "root_cause", "scope", "steps_taken", "prevention",
-                  "author", "submitted_at"]
+                  "author", "submitted_at", "version"]
         read_only_fields = ["author", "submitted_at"]
 
 
@@ -169,11 +174,15 @@ class ChangePlanSerializer(serializers.ModelSerializer[ChangePlan]):
         slug_field="username", queryset=get_user_model().objects.filter(is_active=True),
         required=False, allow_null=True)
 
+    version = serializers.IntegerField(min_value=1, required=False, write_only=True,
+                                       help_text="The ticket's version you read (409 if "
+                                                 "it changed since).")
+
     class Meta:
         model = ChangePlan
         fields = ["content", "plan", "window_start", "window_end", "risk_level",
                   "risk_assessment", "backup_plan", "rollback_plan", "supervisor",
-                  "implementation_report", "rollback_reason"]
+                  "implementation_report", "rollback_reason", "version"]
         read_only_fields = ["implementation_report", "rollback_reason"]
 
 

@@ -39,6 +39,7 @@ from careops.servicedesk.api.serializers import (
     WaiveSerializer,
 )
 from careops.servicedesk.filtersets import TicketFilterSet
+from careops.servicedesk.labels import illegal_transition_message, stale_message
 from careops.servicedesk.models import Team, Ticket
 
 
@@ -49,7 +50,7 @@ def conflict(code: str, message: str, field: str, **extra: Any) -> Response:
 
 
 def stale(exc: actions.ConflictError) -> Response:
-    return conflict("conflict", str(exc), "version", version=exc.current)
+    return conflict("conflict", stale_message(exc.current), "version", version=exc.current)
 
 
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -105,8 +106,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         facts = Facts(**data["facts"]) if data.get("facts") else None
+        items = actions.items_by_code(request.user, data["items"])
         ticket = actions.open_ticket(
-            request.user, data["kind"], data["title"], data["description"], data["items"],
+            request.user, data["kind"], data["title"], data["description"], items,
             channel=data["channel"], facts=facts, priority=data.get("priority") or None,
             reason=data["reason"], effort_person_days=data.get("effort_person_days"),
             request=request._request)
@@ -134,7 +136,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                rollback_reason=data["rollback_reason"],
                                request=request._request)
         except actions.TransitionError as exc:
-            return conflict("illegal_transition", str(exc), "to", allowed=list(exc.allowed))
+            return conflict("illegal_transition",
+                            illegal_transition_message(exc.source, exc.target, exc.allowed),
+                            "to", allowed=list(exc.allowed))
         except actions.ConflictError as exc:
             return stale(exc)
         return self._detail(ticket)
@@ -214,8 +218,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         ticket = self.get_object()
         payload = AnalysisSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        actions.submit_analysis(request.user, ticket, **payload.validated_data,
-                                request=request._request)
+        data = dict(payload.validated_data)
+        version = data.pop("version", None)
+        try:
+            actions.submit_analysis(request.user, ticket, **data, expected_version=version,
+                                    request=request._request)
+        except actions.ConflictError as exc:
+            return stale(exc)
         return self._detail(ticket)
 
     @extend_schema(request=ChangePlanSerializer, responses={200: TicketDetailSerializer})
@@ -225,8 +234,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         ticket = self.get_object()
         payload = ChangePlanSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        actions.save_change_plan(request.user, ticket, **payload.validated_data,
-                                 request=request._request)
+        data = dict(payload.validated_data)
+        version = data.pop("version", None)
+        try:
+            actions.save_change_plan(request.user, ticket, **data, expected_version=version,
+                                     request=request._request)
+        except actions.ConflictError as exc:
+            return stale(exc)
         return self._detail(ticket)
 
     @extend_schema(request=LinkSerializer, responses={200: TicketDetailSerializer})
@@ -236,15 +250,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         problem = self.get_object()
         payload = LinkSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        numbers = payload.validated_data["incidents"]
-        found = {t.number: t for t in scoping.visible(
-            request.user, Ticket.objects.filter(number__in=numbers))}
-        missing = [n for n in numbers if n not in found]
-        if missing:
-            raise exceptions.ValidationError({"incidents": [
-                _("No incident you may see with these numbers: %(numbers)s.")
-                % {"numbers": ", ".join(missing)}]})
-        actions.link_incidents(request.user, problem, list(found.values()),
-                               unlink=payload.validated_data["unlink"],
-                               request=request._request)
+        actions.link_incidents_by_number(request.user, problem,
+                                         payload.validated_data["incidents"],
+                                         unlink=payload.validated_data["unlink"],
+                                         request=request._request)
         return self._detail(problem)

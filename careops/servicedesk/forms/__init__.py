@@ -16,7 +16,7 @@ from careops.cmdb.forms.fields import style
 from careops.cmdb.models import BusinessSystem, ConfigItem, Vendor
 from careops.core import access
 from careops.core.roles import CAPABILITIES, Cap
-from careops.servicedesk.actions.tickets import REPORTER_ROLES
+from careops.servicedesk.actions.tickets import REPORTER_ROLES, items_by_code
 from careops.servicedesk.forms.surveys import SurveyForm, SurveyMonthForm
 from careops.servicedesk.models import Channel, Kind, RiskLevel, Team
 
@@ -105,13 +105,10 @@ class DeskForm(forms.Form):
         codes = [c for c in self.cleaned_data["items"].replace(",", " ").split() if c]
         if not codes:
             raise ValidationError(_("Name at least one item."))
-        visible = access.scope(self.user, ConfigItem.objects.filter(code__in=codes))
-        found = {item.code: item for item in visible}
-        missing = [c for c in codes if c not in found]
-        if missing:
-            raise ValidationError(_("Unknown or not visible to you: %(codes)s.")
-                                  % {"codes": ", ".join(missing)})
-        return [found[c] for c in dict.fromkeys(codes)]
+        try:
+            return items_by_code(self.user, codes)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["items"]) from None
 
 
 class CommentForm(forms.Form):
@@ -186,6 +183,7 @@ class AnalysisForm(forms.Form):
     steps_taken = forms.CharField(label=_("Steps taken"),
                                   widget=forms.Textarea(attrs={"rows": 2}))
     prevention = forms.CharField(label=_("Prevention"), widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -215,6 +213,7 @@ class ChangePlanForm(forms.Form):
     supervisor = UserChoiceField(queryset=get_user_model().objects.none(), required=False,
                                  label=_("Supervisor (hospital)"),
                                  empty_label=_("Named when the work starts"))
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

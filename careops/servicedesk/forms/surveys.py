@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from careops.core import months
 
 SCORES = [(str(n), str(n)) for n in range(1, 6)]
 
@@ -24,3 +27,12 @@ class SurveyMonthForm(forms.Form):
         label=_("Month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
         widget=forms.TextInput(attrs={"type": "month", "class": "form-control"}),
         error_messages={"invalid": _("Give the month as YYYY-MM.")})
+
+    def clean_month(self) -> str:
+        month: str = self.cleaned_data["month"]
+        if month:
+            try:
+                months.month_range(month)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict["month"]) from None
+        return month

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from careops.servicedesk import actions
+from careops.servicedesk.labels import stale_message
 from careops.servicedesk.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,8 @@ def test_it_answers_409_with_the_allowed_statuses(
     error = response.json()["error"]
     assert (error["code"], error["allowed"]) == ("illegal_transition", ["acknowledged"])
     assert "to" in error["fields"]
+    # The message is for people, in their language (Chinese by default), with labels.
+    assert "当前可转为" in error["message"] and "closed" not in error["message"]
 
 
 def test_it_answers_409_conflict_to_the_slower_of_two_engineers(
@@ -87,6 +90,8 @@ def test_it_answers_409_conflict_to_the_slower_of_two_engineers(
     assert second.status_code == 409
     error = second.json()["error"]
     assert (error["code"], error["version"]) == ("conflict", 2)
+    assert error["message"] == stale_message(2)
+    assert "changed meanwhile (now version" not in error["message"]   # not the exception's
     fresh = Ticket.objects.get(pk=ticket.pk)
     assert (fresh.status, fresh.assignee, fresh.version) == ("acknowledged", None, 2)
     third = post(client, f"{URL}{ticket.pk}/assign/", {"assignee": "bob", "version": 2})
@@ -209,3 +214,21 @@ def test_it_has_the_hospital_approve_a_request_over_the_included_effort(
     assert (approved.json()["status"], approved.json()["version"]) == ("approved", 3)
     clocks = {c["name"]: c for c in approved.json()["clocks"]}
     assert clocks["resolve"]["state"] == "running"
+
+
+def test_it_answers_alike_for_unknown_and_out_of_scope_items(
+        seed_004: Any, desk: dict[str, Any], verified_client: Any, charlie: Any) -> None:
+    seed_004()
+    client = verified_client(charlie)
+
+    def refused(code: str) -> str:
+        response = post(client, URL, {"kind": "incident", "title": "x", "items": [code]})
+        assert response.status_code == 400
+        return str(response.json()["error"]["fields"]["items"][0]).replace(code, "CODE")
+
+    assert refused("PRINT") == refused("NO-SUCH-ITEM")    # teaching's system vs none at all
+    response = post(client, URL, {"kind": "incident", "title": "x", "items": ["SURG-VIDEO"],
+                                  "effort_person_days": "-1"})
+    assert response.status_code == 400
+    assert "effort_person_days" in response.json()["error"]["fields"]
+    assert not Ticket.objects.exists()

@@ -36,6 +36,8 @@ def test_a_change_plan_is_written_and_shown_and_bad_windows_name_the_field(
     assert response.status_code == 400
     assert "window_end" in response.json()["error"]["fields"]
     plan["window_end"] = "2026-03-20T23:00+08:00"
+    stale = send(client, f"{URL}{change.pk}/change-plan/", {**plan, "version": 5}, "put")
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "conflict"
     response = send(client, f"{URL}{change.pk}/change-plan/", plan, "put")
     assert response.status_code == 200, response.json()
     body = response.json()["change_plan"]
@@ -65,6 +67,11 @@ def test_the_analysis_report_and_the_waiver_through_the_api(
                      "steps_taken": "清理", "prevention": "监控"})
     assert response.status_code == 200
     assert response.json()["analysis"]["author"] == bob.username
+    stale = send(vendor, f"{URL}{ticket.pk}/analysis/",
+                 {"event_description": "中断", "root_cause": "电源", "scope": "手术室",
+                  "steps_taken": "清理", "prevention": "监控", "version": 1})
+    assert stale.status_code == 409
+    assert stale.json()["error"]["version"] == 2
     assert send(vendor, f"{URL}{ticket.pk}/waive/",
                 {"target": "on_site", "reason": "远程"}).status_code == 403
     hospital = verified_client(alice)

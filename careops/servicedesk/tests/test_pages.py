@@ -206,7 +206,8 @@ def test_it_moves_a_ticket_and_refuses_a_stale_version_without_losing_the_note(
 
 
 def test_it_records_a_fallback_plan_for_a_p1_and_works_assign_and_priority(
-        tickets: dict[str, Any], verified_client: Any, alice: Any, bob: Any) -> None:
+        tickets: dict[str, Any], verified_client: Any, alice: Any, bob: Any,
+        charlie: Any) -> None:
     video = tickets["video"]
     assert video.priority == "P1"
     client = verified_client(alice)
@@ -235,7 +236,11 @@ def test_it_records_a_fallback_plan_for_a_p1_and_works_assign_and_priority(
     video.refresh_from_db()
     assert video.priority == "P2"
     # A department user cannot post to the working forms.
-    assert verified_client(bob).post(page(video.number, "priority"), {}).status_code in (400, 403)
+    assert verified_client(charlie).post(
+        page(video.number, "priority"),
+        {"priority": "P3", "reason": "x", "version": video.version}).status_code == 403
+    video.refresh_from_db()
+    assert video.priority == "P2"
 
 
 def test_it_lets_the_reporter_confirm_a_resolved_ticket(
@@ -416,11 +421,16 @@ def test_the_ticket_page_takes_the_analysis_report_the_waiver_and_change_steps(
     assert f"/reports/records/tickets/{ticket.number}/?format=pdf" in page
     response = client.post(f"/tickets/{ticket.number}/analysis/",
                            {"event_description": "中断", "root_cause": "", "scope": "手术室",
-                            "steps_taken": "重启", "prevention": "监控"})
+                            "steps_taken": "重启", "prevention": "监控", "version": 1})
     assert response.status_code == 400 and not AnalysisReport.objects.exists()
+    stale = client.post(f"/tickets/{ticket.number}/analysis/",
+                        {"event_description": "中断", "root_cause": "存储满", "scope": "手术室",
+                         "steps_taken": "重启", "prevention": "监控", "version": 9})
+    assert stale.status_code == 409 and not AnalysisReport.objects.exists()
+    assert "存储满" in stale.content.decode()                  # what was typed is kept
     response = client.post(f"/tickets/{ticket.number}/analysis/",
                            {"event_description": "中断", "root_cause": "存储满", "scope": "手术室",
-                            "steps_taken": "重启", "prevention": "监控"})
+                            "steps_taken": "重启", "prevention": "监控", "version": 1})
     assert response.status_code == 302
     assert AnalysisReport.objects.get(ticket=ticket).root_cause == "存储满"
     version = Ticket.objects.get(pk=ticket.pk).version
@@ -457,12 +467,15 @@ def test_the_ticket_page_writes_a_change_plan_until_the_hospital_decides(
     values = {"content": "PACS 5.1 升级到 5.2", "plan": "停机后替换程序", "window_start":
               "2026-11-28T22:00", "window_end": "2026-11-28T21:00", "risk_level": "high",
               "risk_assessment": "影像调阅中断 1 小时", "backup_plan": "全量备份",
-              "rollback_plan": "恢复旧版本"}
+              "rollback_plan": "恢复旧版本", "version": 1}
     refused = client.post(page(change.number, "change_plan"), values)
     assert refused.status_code == 400 and not ChangePlan.objects.exists()
     assert "The window must end after it starts." in refused.content.decode()
     assert "PACS 5.1 升级到 5.2" in refused.content.decode()  # what was typed is kept
     values["window_end"] = "2026-11-29T01:00"
+    stale = client.post(page(change.number, "change_plan"), {**values, "version": 7})
+    assert stale.status_code == 409 and not ChangePlan.objects.exists()
+    assert "PACS 5.1 升级到 5.2" in stale.content.decode()
     assert client.post(page(change.number, "change_plan"), values).status_code == 302
     plan = ChangePlan.objects.get(ticket=change)
     # the form's local time (Asia/Shanghai) is stored in UTC
@@ -470,10 +483,12 @@ def test_the_ticket_page_writes_a_change_plan_until_the_hospital_decides(
     assert plan.risk_level == "high"
     shown = client.get(page(change.number)).content.decode()
     assert 'value="2026-11-28T22:00"' in shown  # the saved plan fills the form again
+    change.refresh_from_db()                      # saving the plan bumped the version
     actions.transition(alice, change, "approved")
     fixed = client.get(page(change.number)).content.decode()
     assert 'data-testid="change-plan-form"' not in fixed and 'data-testid="change-plan"' in fixed
     values["content"] = "改了"
+    values["version"] = Ticket.objects.get(pk=change.pk).version
     late = client.post(page(change.number, "change_plan"), values)
     assert late.status_code == 400
     assert ChangePlan.objects.get(ticket=change).content == "PACS 5.1 升级到 5.2"

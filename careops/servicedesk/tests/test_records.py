@@ -266,3 +266,60 @@ def test_the_reporter_refuses_a_resolution_with_a_note_and_work_starts_again(
     assert (refused.actor, refused.note) == (charlie, "登录仍需一分钟")
     assert actions.allowed_next(fresh) == ("on_site", "restored", "waiting_hospital",
                                            "waiting_third_party")
+
+
+REPORT = {"event_description": "编码器电源故障", "root_cause": "电源模块老化",
+          "scope": "手术室3", "steps_taken": "更换电源", "prevention": "季度巡检"}
+
+
+def test_two_first_analysis_reports_at_once_lose_nothing_and_bump_the_version(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any) -> None:
+    seed_004()
+    ticket = p1(alice, desk)
+    mine, theirs = Ticket.objects.get(pk=ticket.pk), Ticket.objects.get(pk=ticket.pk)
+    actions.submit_analysis(bob, mine, **REPORT, expected_version=1, now=at(10, 11))
+    assert Ticket.objects.get(pk=ticket.pk).version == 2
+    with pytest.raises(actions.ConflictError) as info:     # read before the first one
+        actions.submit_analysis(alice, theirs, **{**REPORT, "root_cause": "存储满"},
+                                now=at(10, 12))
+    assert info.value.current == 2
+    assert AnalysisReport.objects.get(ticket=ticket).root_cause == "电源模块老化"
+    assert ticket.events.filter(kind="report").count() == 1
+    actions.submit_analysis(alice, ticket, **{**REPORT, "root_cause": "存储满"},
+                            expected_version=2, now=at(10, 13))
+    assert AnalysisReport.objects.get(ticket=ticket).root_cause == "存储满"
+
+
+def test_a_change_plan_saved_on_a_stale_version_is_a_conflict(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any) -> None:
+    seed_004()
+    change = actions.open_ticket(bob, "change", "视频平台升级", "", [desk["video"]], now=OPENED)
+    plan = {"content": "升级至 5.2", "plan": "停机升级", "window_start": at(20, 22),
+            "window_end": at(20, 23), "risk_assessment": "中断 30 分钟",
+            "backup_plan": "快照", "rollback_plan": "回滚"}
+    actions.save_change_plan(bob, change, **plan, expected_version=1)
+    assert Ticket.objects.get(pk=change.pk).version == 2
+    with pytest.raises(actions.ConflictError):
+        actions.save_change_plan(alice, change, **{**plan, "content": "改"},
+                                 expected_version=1)
+    assert ChangePlan.objects.get(ticket=change).content == "升级至 5.2"
+
+
+def test_problems_link_incidents_by_number_through_one_action(
+        seed_004: Any, desk: dict[str, Any], alice: Any, bob: Any) -> None:
+    seed_004()
+    incident = p1(alice, desk)
+    printer = actions.open_ticket(alice, "incident", "打印机卡纸", "", [desk["printer"]],
+                                  now=OPENED)                   # bob may not see it
+    problem = actions.open_ticket(bob, "problem", "视频存储性能不足", "", [desk["video"]],
+                                  now=OPENED)
+    answers = []
+    for number in (printer.number, "INC-2026-999999"):    # hidden, and not existing
+        with pytest.raises(ValidationError) as info:
+            actions.link_incidents_by_number(bob, problem, [number], field="numbers")
+        assert list(info.value.message_dict) == ["numbers"]
+        answers.append(info.value.message_dict["numbers"][0].replace(number, "N"))
+    assert answers[0] == answers[1]
+    actions.link_incidents_by_number(bob, problem, [f" {incident.number.lower()} "],
+                                     now=at(10, 11))
+    assert list(problem.linked_incidents.all()) == [incident]

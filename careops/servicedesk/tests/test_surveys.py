@@ -218,6 +218,11 @@ def test_it_shows_the_results_to_the_hospital_only(answered: Any, verified_clien
     html = page.content.decode()
     assert "Dave 周" in html and "手术视频" in html and "手术视频与考试系统运维服务" in html
     assert client.get("/tickets/surveys/?month=2026-13").status_code == 400
+    for month in ("0000-01", "9999-12", "1999-12", "2101-01"):
+        bad = client.get(f"/tickets/surveys/?month={month}")
+        assert bad.status_code == 400 and "month" in bad.context["form"].errors, month
+        api = client.get(f"/api/v1/tickets/surveys/results/?month={month}")
+        assert api.status_code == 400 and "month" in api.json()["error"]["fields"], month
     assert verified_client(auditor).get("/tickets/surveys/").status_code == 200
     assert verified_client(bob).get("/tickets/surveys/").status_code == 403
     assert verified_client(charlie).get("/tickets/surveys/").status_code == 403

@@ -35,7 +35,7 @@ from careops.servicedesk.forms import (
     TransitionForm,
     WaiveForm,
 )
-from careops.servicedesk.labels import TARGET_LABELS
+from careops.servicedesk.labels import TARGET_LABELS, illegal_transition_message
 from careops.servicedesk.models import (
     AnalysisReport,
     Attachment,
@@ -183,15 +183,15 @@ def _render(request: HttpRequest, ticket: Ticket, *, status: int = 200,
             context["waive_form"] = forms.get("waive_form") or WaiveForm(initial=version)
         if is_change and ticket.status == "submitted":
             context["change_plan_form"] = forms.get("change_plan_form") or ChangePlanForm(
-                initial=_plan_initial(change_plan))
+                initial={**(_plan_initial(change_plan) or {}), **version})
         if ticket.kind == "problem":
             context["link_form"] = forms.get("link_form") or LinkForm()
         if ticket.kind in ("incident", "problem"):
             report = AnalysisReport.objects.filter(ticket=ticket).first()
             context["analysis"] = report
             context["analysis_form"] = forms.get("analysis_form") or AnalysisForm(
-                initial={name: getattr(report, name) for name in actions.ANALYSIS_FIELDS}
-                if report else None)
+                initial={**({name: getattr(report, name) for name in actions.ANALYSIS_FIELDS}
+                            if report else {}), **version})
     return render(request, "servicedesk/ticket.html", context, status=status)
 
 
@@ -241,12 +241,7 @@ def ticket_transition(request: HttpRequest, number: str) -> HttpResponse:
         return _render(request, ticket, status=409, transition_form=kept,
                        conflict=_conflict(exc))
     except actions.TransitionError as exc:
-        allowed = ", ".join(str(STATUS_LABELS.get(s, s)) for s in exc.allowed) or "—"
-        form.add_error(None, _("“%(status)s” cannot follow “%(current)s”. Possible now: "
-                               "%(allowed)s.") % {"status": STATUS_LABELS.get(data["to"],
-                                                                               data["to"]),
-                                                   "current": ticket.status_label,
-                                                   "allowed": allowed})
+        form.add_error(None, illegal_transition_message(exc.source, exc.target, exc.allowed))
         return _render(request, ticket, status=409, transition_form=form)
     except ValidationError as exc:
         apply_errors(form, exc)
@@ -378,8 +373,10 @@ def ticket_analysis(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
     return _submit(
         request, ticket, "analysis_form", AnalysisForm(request.POST),
-        lambda d: actions.submit_analysis(request.user, ticket, **d, request=request),
-        lambda: _("The analysis report is saved."))
+        lambda d: actions.submit_analysis(
+            request.user, ticket, **_typed(d), expected_version=d["version"], request=request),
+        lambda: _("The analysis report is saved."),
+        kept=lambda fresh, d: AnalysisForm(initial={**_typed(d), "version": fresh.version}))
 
 
 @require_POST
@@ -389,8 +386,15 @@ def ticket_change_plan(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
     return _submit(
         request, ticket, "change_plan_form", ChangePlanForm(request.POST),
-        lambda d: actions.save_change_plan(request.user, ticket, **d, request=request),
-        lambda: _("The change plan is saved."))
+        lambda d: actions.save_change_plan(
+            request.user, ticket, **_typed(d), expected_version=d["version"], request=request),
+        lambda: _("The change plan is saved."),
+        kept=lambda fresh, d: ChangePlanForm(initial={**_typed(d), "version": fresh.version}))
+
+
+def _typed(data: dict[str, Any]) -> dict[str, Any]:
+    """A form's fields without the ticket version it was read at."""
+    return {name: value for name, value in data.items() if name != "version"}
 
 
 @require_POST
@@ -400,16 +404,9 @@ def ticket_link(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
 
     def link(data: dict[str, Any]) -> object:
-        numbers = data["numbers"]
-        found = {t.number: t for t in scoping.visible(request.user, Ticket.objects.filter(
-            number__in=numbers))}
-        missing = [n for n in numbers if n not in found]
-        if missing:
-            raise ValidationError({"numbers": [
-                _("No incident you may see has the number: %(numbers)s.")
-                % {"numbers": ", ".join(missing)}]})
-        return actions.link_incidents(request.user, ticket, found.values(),
-                                      unlink=data["unlink"], request=request)
+        return actions.link_incidents_by_number(request.user, ticket, data["numbers"],
+                                                unlink=data["unlink"], field="numbers",
+                                                request=request)
 
     return _submit(request, ticket, "link_form", LinkForm(request.POST), link,
                    lambda: _("The links are saved."))
