@@ -76,8 +76,9 @@ def _key(labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 
 
 def get_default_store() -> MetricStore:
-    store: MetricStore = importlib.import_module("careops.monitoring.storage").get_store()
-    return store
+    from careops.monitoring.storage import get_store
+
+    return get_store()
 
 
 def rule_tree(rule: Rule) -> promql.Expr:
@@ -418,12 +419,6 @@ def preview(rule: Rule, end: dt.datetime, days: int = 7, *,
             _dt(interval.end_ms) if interval.end_ms is not None else None,
             _finite(interval.peak), item.id if item else None))
     return out
-
-
-def evaluate_due_rules() -> list[AlertSignal]:
-    """The periodic task's body: evaluate the due rules now (the lead wires the signals
-    into the alert pipeline)."""
-    return evaluate_rules(timezone.now())
 
 
 def describe(interval: FiringInterval) -> dict[str, Any]:

@@ -1,8 +1,5 @@
-"""Where the collector hands its results on; the lead wires the alert pipeline and the
-rule evaluation in here (at import time of their modules or in AppConfig.ready):
-
-    hooks.after_collect.append(lambda signals: alerts.receive_all(signals))
-    hooks.periodic.append(lambda now: evaluate_rules(now))
+"""Where the collector hands its results on; careops/monitoring/wiring.py installs the
+alert pipeline and the rule evaluation here (in AppConfig.ready).
 
 ``after_collect`` hooks get the check-status changes (AlertSignal, source "check") of
 each batch of finished checks; ``periodic`` hooks run every CAREOPS_RULE_INTERVAL_S

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar as pycalendar
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -183,63 +184,53 @@ def obligation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 
-@cap_required(Cap.CHANGE_OPERATIONS)
-@require_POST
-def obligation_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    occ = get_object_or_404(_visible(request), pk=pk)
-    form = CompleteForm(request.POST, request.FILES, user=request.user)
+def _submit(request: HttpRequest, occ: ObligationOccurrence, name: str, form: Any,
+            act: Callable[[dict[str, Any]], object], done: str) -> HttpResponse:
+    """What the occurrence page's forms share: check the form, run the action, its errors
+    on the form (400); an occurrence no longer open goes back to its page with the reason."""
     if form.is_valid():
         try:
-            actions.complete(request.user, occ, evidence=form.cleaned_data["ticket"],
-                             evidence_file=form.cleaned_data["evidence_file"],
-                             note=form.cleaned_data["note"], request=request)
+            act(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc, rename={"evidence": None})
         except actions.NotOpen as exc:
             messages.error(request, str(exc))
             return redirect("contracts:obligation_detail", pk=occ.pk)
         else:
-            messages.success(request, _("Marked as done."))
+            messages.success(request, done)
             return redirect("contracts:obligation_detail", pk=occ.pk)
-    return _detail(request, occ, complete_form=form, status=400)
+    return _detail(request, occ, status=400, **{name: form})
+
+
+@cap_required(Cap.CHANGE_OPERATIONS)
+@require_POST
+def obligation_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    occ = get_object_or_404(_visible(request), pk=pk)
+    return _submit(
+        request, occ, "complete_form",
+        CompleteForm(request.POST, request.FILES, user=request.user),
+        lambda d: actions.complete(request.user, occ, evidence=d["ticket"],
+                                   evidence_file=d["evidence_file"], note=d["note"],
+                                   request=request),
+        _("Marked as done."))
 
 
 @cap_required(Cap.APPROVE)
 @require_POST
 def obligation_waive(request: HttpRequest, pk: int) -> HttpResponse:
     occ = get_object_or_404(_visible(request), pk=pk)
-    form = WaiveForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.waive(request.user, occ, form.cleaned_data["reason"], request=request)
-        except ValidationError as exc:
-            apply_errors(form, exc, rename={"evidence": None})
-        except actions.NotOpen as exc:
-            messages.error(request, str(exc))
-            return redirect("contracts:obligation_detail", pk=occ.pk)
-        else:
-            messages.success(request, _("Waived."))
-            return redirect("contracts:obligation_detail", pk=occ.pk)
-    return _detail(request, occ, waive_form=form, status=400)
+    return _submit(request, occ, "waive_form", WaiveForm(request.POST),
+                   lambda d: actions.waive(request.user, occ, d["reason"], request=request),
+                   _("Waived."))
 
 
 @cap_required(Cap.CHANGE_OPERATIONS)
 @require_POST
 def obligation_assign(request: HttpRequest, pk: int) -> HttpResponse:
     occ = get_object_or_404(_visible(request), pk=pk)
-    form = AssignForm(request.POST, occurrence=occ)
-    if form.is_valid():
-        try:
-            actions.assign(request.user, occ, form.cleaned_data["assignee"], request=request)
-        except ValidationError as exc:
-            apply_errors(form, exc, rename={"evidence": None})
-        except actions.NotOpen as exc:
-            messages.error(request, str(exc))
-            return redirect("contracts:obligation_detail", pk=occ.pk)
-        else:
-            messages.success(request, _("Assignee saved."))
-            return redirect("contracts:obligation_detail", pk=occ.pk)
-    return _detail(request, occ, assign_form=form, status=400)
+    return _submit(request, occ, "assign_form", AssignForm(request.POST, occurrence=occ),
+                   lambda d: actions.assign(request.user, occ, d["assignee"], request=request),
+                   _("Assignee saved."))
 
 
 @cap_required(Cap.VIEW_OPERATIONS)

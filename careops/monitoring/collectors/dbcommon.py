@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from careops.logic.promtext import Sample
@@ -98,6 +98,22 @@ def failure(up_metric: str, error: CollectError, spec: CheckSpec, started: float
                       round(time.monotonic() - started, 6))]
     return CollectResult(samples, error.status, short(error.reason, secret),
                          state=dict(spec.state))
+
+
+def run_probe(up_metric: str, spec: CheckSpec,
+              body: Callable[[CheckSpec, Budget], CollectResult]) -> CollectResult:
+    """Run a database probe's ``body`` within the check's time; a CollectError becomes
+    ``<up> 0`` with its reason (the password never in it)."""
+    secret = spec.credential.password if spec.credential else ""
+    started = time.monotonic()
+    try:
+        budget = Budget(spec.timeout_s)
+    except CollectError as exc:
+        return failure(up_metric, exc, spec, started)
+    try:
+        return body(spec, budget)
+    except CollectError as exc:
+        return failure(up_metric, exc, spec, budget.started, secret)
 
 
 class Budget:

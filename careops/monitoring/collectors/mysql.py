@@ -43,10 +43,10 @@ from careops.monitoring.collectors.dbcommon import (
     Budget,
     _,
     failed,
-    failure,
     host_port,
     param_name,
     param_seconds,
+    run_probe,
     short,
     timed_out,
 )
@@ -95,15 +95,7 @@ def _on_off(value: Any) -> float | None:
 
 
 def collect(spec: CheckSpec) -> CollectResult:
-    secret = spec.credential.password if spec.credential else ""
-    try:
-        budget = Budget(spec.timeout_s)
-    except CollectError as exc:
-        return failure("mysql_up", exc, spec, 0.0)
-    try:
-        return _collect(spec, budget)
-    except CollectError as exc:
-        return failure("mysql_up", exc, spec, budget.started, secret)
+    return run_probe("mysql_up", spec, _collect)
 
 
 def _ssl(params: Mapping[str, Any]) -> dict[str, Any] | None:

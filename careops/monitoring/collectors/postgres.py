@@ -42,10 +42,10 @@ from careops.monitoring.collectors.dbcommon import (
     Budget,
     _,
     failed,
-    failure,
     host_port,
     param_name,
     param_seconds,
+    run_probe,
     short,
     timed_out,
 )
@@ -57,15 +57,7 @@ SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full"
 
 
 def collect(spec: CheckSpec) -> CollectResult:
-    secret = spec.credential.password if spec.credential else ""
-    try:
-        budget = Budget(spec.timeout_s)
-    except CollectError as exc:
-        return failure("pg_up", exc, spec, 0.0)
-    try:
-        return _collect(spec, budget)
-    except CollectError as exc:
-        return failure("pg_up", exc, spec, budget.started, secret)
+    return run_probe("pg_up", spec, _collect)
 
 
 def _collect(spec: CheckSpec, budget: Budget) -> CollectResult:

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from careops.logic import promql
 from careops.logic.metrics import NAME_LABEL, Selector, Series, series_key
 from careops.logic.promtext import Sample
 from careops.monitoring.storage.base import MetricStore, StoreHealth
@@ -255,29 +256,19 @@ class EmbeddedStore(MetricStore):
         return result
 
     def query_range(self, expr: str, start_ms: int, end_ms: int, step_ms: int) -> list[Series]:
-        import importlib
-
-        # careops.logic.promql is written apart; imported when first needed.
-        promql = importlib.import_module("careops.logic.promql")
-        result: list[Series] = promql.evaluate_range(expr, self.select, start_ms, end_ms,
-                                                     step_ms)
-        return result
+        return promql.evaluate_range(expr, self.select, start_ms, end_ms, step_ms)
 
     def query_range_scoped(self, expr: str, start_ms: int, end_ms: int, step_ms: int, *,
                            item_ids: Collection[int]) -> list[Series]:
         """The expression reads only the series of ``item_ids``: aggregations, joins and
         label functions never see another item's data."""
-        import importlib
-
         wanted = {str(pk) for pk in item_ids}
 
         def select(selector: Selector, start: int, end: int) -> list[Series]:
             return [s for s in self.select(selector, start, end)
                     if s.labels.get(ITEM_LABEL) in wanted]
 
-        promql = importlib.import_module("careops.logic.promql")
-        result: list[Series] = promql.evaluate_range(expr, select, start_ms, end_ms, step_ms)
-        return result
+        return promql.evaluate_range(expr, select, start_ms, end_ms, step_ms)
 
     def health(self) -> StoreHealth:
         try:

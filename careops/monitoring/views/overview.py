@@ -3,7 +3,7 @@ the system and what it runs on, with its firing alerts and the incidents they op
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -28,12 +28,15 @@ def overview(request: HttpRequest) -> HttpResponse:
     current = graph()
     owned = {s.pk: current.items_of_systems([s.pk]) for s in systems}
     states = system_health([s.pk for s in systems], owned)
-    firing = list(access.scope(request.user, Alert.objects.filter(status="firing")
-                               .select_related("item", "group__ticket")))
+    firing: dict[int, list[tuple[int, Alert]]] = defaultdict(list)  # item → (rank, alert)
+    for rank, alert in enumerate(access.scope(request.user, Alert.objects.filter(
+            status="firing", item__isnull=False).select_related("item", "group__ticket"))):
+        if alert.item_id is not None:
+            firing[alert.item_id].append((rank, alert))
     cards: list[dict[str, Any]] = []
     for system in systems:
         members = owned[system.pk]
-        alerts = [a for a in firing if a.item_id in members]
+        alerts = [a for _, a in sorted(pair for pk in members for pair in firing.get(pk, ()))]
         tickets = {a.group.ticket for a in alerts if a.group and a.group.ticket}
         state = states[system.pk]
         cards.append({"system": system, "state": state,
