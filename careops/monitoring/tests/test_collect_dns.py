@@ -58,11 +58,6 @@ class DnsPeer:
 
 @pytest.fixture
 def dns_peer() -> Iterator[DnsPeer]:
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    port = udp.getsockname()[1]
-    peer = DnsPeer(port)
-
     class Tcp(socketserver.BaseRequestHandler):
         def handle(self) -> None:
             size = struct.unpack("!H", self.request.recv(2))[0]
@@ -70,7 +65,19 @@ def dns_peer() -> Iterator[DnsPeer]:
             if reply is not None:
                 self.request.sendall(struct.pack("!H", len(reply)) + reply)
 
-    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", port), Tcp)
+    # one port number for UDP and TCP: a free UDP port may be taken on TCP, so try again
+    for _attempt in range(50):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        port = udp.getsockname()[1]
+        try:
+            tcp = socketserver.ThreadingTCPServer(("127.0.0.1", port), Tcp)
+            break
+        except OSError:
+            udp.close()
+    else:
+        pytest.fail("no port free on both UDP and TCP")
+    peer = DnsPeer(port)
     tcp.daemon_threads = True
     stop = threading.Event()
 
