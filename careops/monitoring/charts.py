@@ -1,6 +1,6 @@
 """The charts of an item's metrics page: PromQL per class of item (node_exporter names
 for hosts; ``up`` and ``scrape_duration_seconds``, which the collector writes for every
-check, for the others). ``%(item)s`` is the item's id."""
+check, for the others). ``%(item)s`` is the item's CMDB code (the ``careops_item`` label)."""
 
 from __future__ import annotations
 

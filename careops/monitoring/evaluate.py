@@ -85,7 +85,8 @@ def rule_tree(rule: Rule) -> promql.Expr:
     """The rule's expression, limited to its item's series when it has one."""
     tree = promql.parse(rule.expr)
     if rule.item_id is not None and rule.item is not None:
-        # the collector labels series with the item's id, Prometheus' file_sd with its code
+        # series carry the item's code (collector and file_sd); collectors before the code
+        # label wrote its id
         either = f"{re.escape(rule.item.code)}|{rule.item_id}"
         tree = promql.with_matchers(tree, (Matcher(ITEM_LABEL, "=~", either),))
     return tree
@@ -252,8 +253,9 @@ class _Item:
 
 
 def _items(codes: Iterable[str]) -> dict[str, _Item]:
-    """Items by the value of their series' careops_item label: the CMDB code (Prometheus'
-    file_sd) or the item's id (CareOps' own collector)."""
+    """Items by the value of their series' careops_item label: the CMDB code (CareOps'
+    collector and Prometheus' file_sd) or, in series written before the code label, the
+    item's id."""
     wanted = {c for c in codes if c}
     if not wanted:
         return {}

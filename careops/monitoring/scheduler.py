@@ -12,8 +12,9 @@ A collector process (``careops collect [--zone Z]``) loops:
    overruns it by GRACE_S is recorded as "timeout" without waiting: a target that never
    answers holds up nobody;
 3. in the loop's own thread, as each finishes: store the samples with the labels job,
-   instance, careops_item and careops_check, plus ``up``, ``scrape_duration_seconds`` and
-   ``scrape_samples_scraped`` as Prometheus writes them; update the check's last_* fields;
+   instance, careops_item (the item's CMDB code, as the file_sd export has it) and
+   careops_check, plus ``up``, ``scrape_duration_seconds`` and ``scrape_samples_scraped``
+   as Prometheus writes them; update the check's last_* fields;
    a change ok → failed/timeout/rejected or back is an AlertSignal handed to
    ``hooks.after_collect``;
 4. every CAREOPS_RULE_INTERVAL_S: flush the store's buffer and call ``hooks.periodic``.
@@ -62,6 +63,7 @@ DEFAULT_ZONE = NetworkZone.INTERNAL
 class _Run:
     check_id: int
     item_id: int
+    item_code: str  # the careops_item label, as the file_sd export writes it
     name: str
     kind: str
     target: str
@@ -173,7 +175,8 @@ class Collector:
     def submit(self, checks: list[Check], now: dt.datetime) -> None:
         for check in checks:
             started = time.monotonic()
-            run = _Run(check_id=check.pk, item_id=check.item_id, name=str(check),
+            run = _Run(check_id=check.pk, item_id=check.item_id, item_code=check.item.code,
+                       name=str(check),
                        kind=check.kind, target=check.target,
                        job=str(check.params.get("job") or check.kind),
                        severity=severity_of(check.kind, check.item.kind),
@@ -231,7 +234,7 @@ class Collector:
                                   Sample("scrape_duration_seconds", {}, round(duration_s, 6)),
                                   Sample("scrape_samples_scraped", {}, float(len(samples))))
                 if meta.name not in given]
-        extra = {"job": run.job, "instance": run.target, "careops_item": str(run.item_id),
+        extra = {"job": run.job, "instance": run.target, "careops_item": run.item_code,
                  "careops_check": str(run.check_id)}
         stored = 0
         try:
@@ -254,7 +257,7 @@ class Collector:
         if failing == was_failing or (not failing and status != CheckStatus.OK):
             return None
         now = timezone.now()
-        labels = {"careops_item": str(run.item_id), "careops_check": str(run.check_id)}
+        labels = {"careops_item": run.item_code, "careops_check": str(run.check_id)}
         if failing:
             summary = _("%(check)s failed: %(reason)s") % {"check": run.name, "reason": error}
         else:

@@ -11,6 +11,19 @@ from dataclasses import dataclass
 from careops.logic.metrics import Selector, Series
 from careops.logic.promtext import Sample
 
+ITEM_LABEL = "careops_item"
+
+
+def item_label_values(item_ids: Collection[int]) -> set[str]:
+    """The values the ``careops_item`` label of ``item_ids``' series may have: the items'
+    CMDB codes (what CareOps' collector and the file_sd export write) and their ids
+    (what collectors before the code label wrote)."""
+    from careops.cmdb.models import ConfigItem
+
+    ids = {int(pk) for pk in item_ids}
+    codes = set(ConfigItem.objects.filter(pk__in=ids).values_list("code", flat=True))
+    return codes | {str(pk) for pk in ids}
+
 
 class StoreError(Exception):
     """The store could not answer (unreachable, refused the query); the message is a
@@ -49,9 +62,9 @@ class MetricStore(ABC):
         ``careops_item`` label), whatever the expression: for users who may see only some
         items. Stores override it to filter what the expression reads; this fallback
         filters what it returns, keeping only series that name a visible item."""
-        wanted = {str(pk) for pk in item_ids}
+        wanted = item_label_values(item_ids)
         return [s for s in self.query_range(expr, start_ms, end_ms, step_ms)
-                if s.labels.get("careops_item") in wanted]
+                if s.labels.get(ITEM_LABEL) in wanted]
 
     @abstractmethod
     def health(self) -> StoreHealth:

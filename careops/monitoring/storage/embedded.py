@@ -2,9 +2,9 @@
 
 Writes are batched: an in-process cache maps a sample's (name, labels) to its series id,
 new series are created in bulk (``ignore_conflicts``, then read back, so several writers
-may race), and samples go in with one ``executemany`` per chunk inside one transaction —
-measured faster than ``bulk_create`` (bench/ingest.py), and the same SQL on SQLite,
-PostgreSQL and MariaDB.
+may race), and samples go in inside one transaction: with ``COPY`` on PostgreSQL, with one
+``executemany`` per chunk on SQLite and MariaDB (measured faster than ``bulk_create``,
+bench/ingest.py).
 
 Raw samples are kept CAREOPS_METRICS_RAW_DAYS; :func:`downsample` rolls older ones into
 5-minute rollups (min, max, sum, count, last) kept CAREOPS_METRICS_ROLLUP_DAYS. ``select``
@@ -26,12 +26,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from careops.logic import promql
 from careops.logic.metrics import NAME_LABEL, Selector, Series, series_key
 from careops.logic.promtext import Sample
-from careops.monitoring.storage.base import MetricStore, StoreHealth
+from careops.monitoring.storage.base import (
+    ITEM_LABEL,
+    MetricStore,
+    StoreHealth,
+    item_label_values,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +46,6 @@ INSERT_CHUNK = 5000
 ID_CHUNK = 500  # ids per IN (…): well under SQLite's 999 variables
 TOUCH_EVERY_S = 60.0  # how often a series' last_seen_at is moved forward
 CACHE_LIMIT = 2_000_000  # cached series ids before the cache starts afresh
-ITEM_LABEL = "careops_item"
 
 LabelKey = tuple[str, tuple[tuple[str, str], ...]]
 
@@ -61,6 +66,25 @@ def merge_labels(labels: Mapping[str, str] | Iterable[tuple[str, str]],
             merged["exported_" + key] = own
         merged[key] = value
     return merged
+
+
+def _items_by_label(values: Collection[str]) -> dict[str, int]:
+    """Item ids by the value of a series' ``careops_item`` label: the item's code, or (as
+    collectors before the code label wrote) its id."""
+    from careops.cmdb.models import ConfigItem
+
+    wanted = {v for v in values if v}
+    if not wanted:
+        return {}
+    digits = [int(v) for v in wanted if v.isdigit()]
+    found: dict[str, int] = {}
+    for code, pk in ConfigItem.objects.filter(
+            Q(code__in=wanted) | Q(pk__in=digits)).values_list("code", "pk"):
+        if str(pk) in wanted:
+            found.setdefault(str(pk), pk)
+        if code in wanted:
+            found[code] = pk  # a code wins over another item's id
+    return found
 
 
 class EmbeddedStore(MetricStore):
@@ -131,7 +155,6 @@ class EmbeddedStore(MetricStore):
     def _resolve(self, keys: list[LabelKey], extra: tuple[tuple[str, str], ...]
                  ) -> dict[LabelKey, int]:
         """The series ids of ``keys``, creating the series that do not exist yet."""
-        from careops.cmdb.models import ConfigItem
         from careops.monitoring.models import Series as SeriesRow
 
         by_hash: dict[str, LabelKey] = {}
@@ -145,18 +168,15 @@ class EmbeddedStore(MetricStore):
         found = self._ids_by_hash(list(by_hash))
         new = [h for h in by_hash if h not in found]
         if new:
-            wanted_items = {labels_of[h].get(ITEM_LABEL, "") for h in new}
-            item_ids = {str(pk) for pk in ConfigItem.objects.filter(
-                pk__in=[int(v) for v in wanted_items if v.isdigit()]).values_list("pk", flat=True)}
+            items = _items_by_label({labels_of[h].get(ITEM_LABEL, "") for h in new})
             now = timezone.now()
             rows = []
             for digest in new:
                 labels = labels_of[digest]
-                item = labels.get(ITEM_LABEL, "")
                 rows.append(SeriesRow(
                     name=by_hash[digest][0][:200],
                     labels={k: v for k, v in labels.items() if k != NAME_LABEL},
-                    key=digest, item_id=int(item) if item in item_ids else None,
+                    key=digest, item_id=items.get(labels.get(ITEM_LABEL, "")),
                     first_seen_at=now, last_seen_at=now))
             SeriesRow.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
             found.update(self._ids_by_hash(new))
@@ -179,8 +199,16 @@ class EmbeddedStore(MetricStore):
         quote = connection.ops.quote_name
         table = quote(SampleRow._meta.db_table)
         columns = ", ".join(quote(c) for c in ("series_id", "ts", "value"))
-        sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)"  # noqa: S608 (no input)
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY: about 8× faster than executemany on PostgreSQL (bench/ingest.py)
+                with cursor.cursor.copy(
+                        f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.set_types(["int8", "int8", "float8"])
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s)"  # noqa: S608 (no input)
             for start in range(0, len(rows), INSERT_CHUNK):
                 cursor.executemany(sql, rows[start:start + INSERT_CHUNK])
 
@@ -210,8 +238,11 @@ class EmbeddedStore(MetricStore):
                 continue
             if matcher.label == NAME_LABEL:
                 rows = rows.filter(name=matcher.value)
-            elif matcher.label == ITEM_LABEL and matcher.value.isdigit():
-                rows = rows.filter(item_id=int(matcher.value))
+            elif matcher.label == ITEM_LABEL:
+                item_id = _items_by_label({matcher.value}).get(matcher.value)
+                if item_id is None:
+                    return []  # no item has that code: no series is linked to it
+                rows = rows.filter(item_id=item_id)
         found = []
         for sid, name, labels in rows.values_list("id", "name", "labels").iterator(2000):
             full = {NAME_LABEL: name, **labels}
@@ -262,7 +293,7 @@ class EmbeddedStore(MetricStore):
                            item_ids: Collection[int]) -> list[Series]:
         """The expression reads only the series of ``item_ids``: aggregations, joins and
         label functions never see another item's data."""
-        wanted = {str(pk) for pk in item_ids}
+        wanted = item_label_values(item_ids)
 
         def select(selector: Selector, start: int, end: int) -> list[Series]:
             return [s for s in self.select(selector, start, end)

@@ -28,7 +28,12 @@ from typing import Any
 from careops.logic.metrics import NAME_LABEL, Selector, Series
 from careops.logic.promtext import Sample
 from careops.monitoring.storage import status
-from careops.monitoring.storage.base import MetricStore, StoreError, StoreHealth
+from careops.monitoring.storage.base import (
+    MetricStore,
+    StoreError,
+    StoreHealth,
+    item_label_values,
+)
 from careops.monitoring.storage.embedded import merge_labels
 
 log = logging.getLogger(__name__)
@@ -215,7 +220,8 @@ class VictoriaMetricsStore(MetricStore):
         expression: it reads only the series of ``item_ids``."""
         if not item_ids:
             return []
-        pattern = "|".join(str(int(pk)) for pk in sorted(item_ids))
+        # codes are slugs ([-a-zA-Z0-9_]) and ids digits: nothing to escape in the regex
+        pattern = "|".join(sorted(item_label_values(item_ids)))
         return self._query_range(expr, start_ms, end_ms, step_ms, {
             "extra_filters[]": f'{{careops_item=~"{pattern}"}}'})
 

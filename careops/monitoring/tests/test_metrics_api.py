@@ -112,7 +112,7 @@ def test_it_scopes_every_selector_to_the_users_items_on_victoriametrics(
     for item, value in ((hospital.lis_host, 1.0), (hospital.his_host, 10.0)):
         store.write([Sample("node_load1", {}, value, NOW_S * 1000 + i * 15_000)
                      for i in range(5)], default_ts_ms=0,
-                    extra_labels={"job": "node", "careops_item": str(item.pk)})
+                    extra_labels={"job": "node", "careops_item": item.code})
     vm.force_flush()
     query = params("sum(node_load1)")
     deadline = time.monotonic() + 20
@@ -129,7 +129,7 @@ def test_it_scopes_every_selector_to_the_users_items_on_victoriametrics(
     assert [float(v) for _, v in mine["data"]["result"][0]["values"]] == [1.0] * 5
     one = api(alice).get(URL, params("node_load1", item=hospital.his_host.pk)).json()
     assert [r["metric"]["careops_item"] for r in one["data"]["result"]] == [
-        str(hospital.his_host.pk)]
+        hospital.his_host.code]
     bad = api(alice).get(URL, params("sum(node_load1"))
     assert "query" in field_errors(bad)
 
@@ -160,7 +160,7 @@ def test_it_shows_a_hosts_charts_checks_and_the_store_health(
     html = page.content.decode()
     for key in ("cpu", "memory", "disk", "load", "success", "latency"):
         assert f'data-testid="chart-{key}"' in html
-    assert f'careops_item=&quot;{host.pk}&quot;' in html
+    assert f'careops_item=&quot;{host.code}&quot;' in html
     assert "10.1.2.10:22" in html and "Not run yet" in html
     assert 'data-testid="store-dropped">7<' in html
     assert "vendor/echarts/echarts.min.js" in html and "careops/metrics.js" in html
@@ -181,7 +181,7 @@ def test_it_adds_a_metrics_card_to_the_item_page_once_there_is_something(
     assert 'data-testid="item-metrics-card"' not in client.get(
         f"/cmdb/items/{host.pk}/").content.decode()
     EmbeddedStore().write([Sample("up", {}, 1.0)], default_ts_ms=1000,
-                          extra_labels={"careops_item": str(host.pk)})
+                          extra_labels={"careops_item": host.code})
     html = client.get(f"/cmdb/items/{host.pk}/").content.decode()
     assert 'data-testid="item-metrics-card"' in html
     assert f"/monitoring/items/{host.pk}/metrics/" in html

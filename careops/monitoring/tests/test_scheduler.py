@@ -159,7 +159,7 @@ def test_it_collects_a_hosts_node_exporter_with_collect_once(
     load = Series.objects.get(name="node_load1")
     assert load.item_id == host.pk
     assert load.labels == {"job": "node", "instance": exporter.target,
-                           "careops_item": str(host.pk), "careops_check": str(check.pk)}
+                           "careops_item": host.code, "careops_check": str(check.pk)}
     up = Series.objects.get(name="up", item=host)
     assert Series.objects.filter(name="scrape_samples_scraped", item=host).exists()
     assert [v for _, v in reset_and_select(up.labels, "up")] == [1.0]
@@ -222,7 +222,7 @@ def test_it_records_a_silent_target_as_timed_out_and_signals_it(
     assert received == signals
     assert (signal.source, signal.name, signal.status, signal.severity) == (
         "check", "CheckFailed", "firing", "major")
-    assert signal.labels == {"careops_item": str(host.pk), "careops_check": str(check.pk)}
+    assert signal.labels == {"careops_item": host.code, "careops_check": str(check.pk)}
     assert (signal.item_id, signal.check_id) == (host.pk, check.pk)
     # still failing: no new signal, the count goes on
     due_now(check)

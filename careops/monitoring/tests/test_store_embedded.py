@@ -72,15 +72,31 @@ def test_it_renames_a_clashing_target_label_like_prometheus(db: Any) -> None:
     assert merge_labels({"job": "node"}, [("job", "node")]) == {"job": "node"}
 
 
-def test_it_links_the_series_to_the_item_of_the_careops_item_label(host: Host) -> None:
+def test_it_links_the_series_to_the_item_whose_code_the_careops_item_label_names(
+        host: Host) -> None:
     store = EmbeddedStore()
     store.write([Sample("up", {}, 1), Sample("x", {}, 1)], default_ts_ms=T0,
-                extra_labels={"careops_item": str(host.pk)})
-    store.write([Sample("up", {}, 1)], default_ts_ms=T0, extra_labels={"careops_item": "999999"})
+                extra_labels={"careops_item": host.code})
+    store.write([Sample("up", {}, 1)], default_ts_ms=T0, extra_labels={"careops_item": "NO-SUCH"})
     assert SeriesRow.objects.filter(item=host).count() == 2
     assert SeriesRow.objects.filter(item__isnull=True).count() == 1
-    found = store.select(sel("up", ("careops_item", "=", str(host.pk))), 0, T0)
-    assert [s.labels["careops_item"] for s in found] == [str(host.pk)]
+    found = store.select(sel("up", ("careops_item", "=", host.code)), 0, T0)
+    assert [s.labels["careops_item"] for s in found] == [host.code]
+    assert store.select(sel("up", ("careops_item", "=", "NO-SUCH")), 0, T0) == []
+
+
+def test_series_written_with_the_items_id_still_belong_to_it(host: Host) -> None:
+    """Collectors before the code label wrote the item's id: those series stay the item's,
+    and a scoped query of the item reads both."""
+    store = EmbeddedStore()
+    store.write([Sample("up", {}, 0)], default_ts_ms=T0,
+                extra_labels={"careops_item": str(host.pk)})
+    store.write([Sample("up", {}, 1)], default_ts_ms=T0 + 60_000,
+                extra_labels={"careops_item": host.code})
+    assert SeriesRow.objects.filter(item=host).count() == 2
+    scoped = store.query_range_scoped("up", T0, T0 + 60_000, 60_000, item_ids=[host.pk])
+    assert sorted(s.labels["careops_item"] for s in scoped) == sorted([host.code, str(host.pk)])
+    assert store.query_range_scoped("up", T0, T0 + 60_000, 60_000, item_ids=[host.pk + 1]) == []
 
 
 def test_it_stores_nan_as_missing_and_skips_infinities(db: Any) -> None:

@@ -21,7 +21,7 @@ from careops.monitoring.storage import status
 def item_metrics(request: HttpRequest, pk: int) -> HttpResponse:
     item = common.visible_item(request, pk)  # 404 when the user may not see it
     charts = [{"key": c.key, "title": c.title, "unit": c.unit, "legend": c.legend,
-               "query": c.query % {"item": item.pk}} for c in charts_for(item.kind)]
+               "query": c.query % {"item": item.code}} for c in charts_for(item.kind)]
     checks = list(Check.objects.filter(item=item).order_by("kind", "target"))
     for check in checks:
         check.colour = CHECK_STATUS_COLOURS.get(check.last_status, "secondary")  # type: ignore[attr-defined]
