@@ -13,7 +13,9 @@ Zabbix — goes through :func:`receive` (docs/monitoring-alerts.md).
 6. A group with an unsuppressed firing alert opens ONE incident through the service desk
    (channel monitoring, opened at detection); later alerts comment on it.
 7. When every alert of the group has resolved, the ticket gets a recovery comment and,
-   with CAREOPS_ALERT_AUTO_RESTORE, is moved to "restored".
+   with CAREOPS_ALERT_AUTO_RESTORE, is moved to "restored" (once a person has
+   acknowledged it: the respond clock is a person's to stop). While an alert flaps, its
+   recovery waits until the flapping has calmed down.
 
 A batch is one transaction. At most one alert per fingerprint is open (the unique
 ``open_key``); two collectors racing on a new alert make one of them retry the batch.
@@ -162,6 +164,8 @@ def receive(signals: Sequence[AlertSignal], *, now: dt.datetime | None = None) -
                     Alert.objects.filter(pk__in=batch.seen).update(last_seen_at=now)
                 # refreshes that changed nothing change no decision: skip the evaluation
                 # (time-driven changes are picked up by reevaluate() every minute)
+                if not signals:
+                    _calm_down(batch)
                 if batch.touched or not signals:
                     _evaluate(batch)
                 audit.append(batch.audit)
@@ -178,7 +182,8 @@ def receive(signals: Sequence[AlertSignal], *, now: dt.datetime | None = None) -
 
 def reevaluate(now: dt.datetime | None = None) -> None:
     """Re-evaluate every firing alert (run every minute by the worker): windows that
-    started or ended, flapping that calmed down."""
+    started or ended, flapping that calmed down (and the recovery comment a flapping
+    group's ticket did not get when it closed)."""
     receive([], now=now)
 
 
@@ -189,6 +194,32 @@ def _changes(alert: Alert) -> list[dt.datetime]:
 def _set_changes(alert: Alert, changes: Iterable[dt.datetime], now: dt.datetime) -> None:
     kept = alerting.prune_changes(list(changes), now, _flap_window())
     alert.state_changes = [c.isoformat() for c in kept]
+
+
+def _calm_down(batch: _Batch) -> None:
+    """Flapping whose state changes have aged out of the window ends (every minute, from
+    :func:`reevaluate`). A group that closed while its alerts flapped kept its recovery
+    off the ticket; once they have calmed down resolved, the ticket gets it."""
+    calmed: set[int] = set()
+    for alert in Alert.objects.select_for_update().filter(flapping=True):
+        before = audit.snapshot(alert)
+        if not _update_flapping(batch, alert):
+            continue
+        _set_changes(alert, _changes(alert), batch.now)
+        alert.save(update_fields=["flapping", "state_changes"])
+        batch.touched.add(alert.pk)
+        batch.record(AuditAction.UPDATE, alert, before, calmed_down=True)
+        if alert.group_id is None:
+            continue
+        if alert.status == AlertStatus.FIRING:
+            batch.dirty.add(alert.group_id)  # its suppression is decided again
+        else:
+            calmed.add(alert.group_id)
+    for group in AlertGroup.objects.filter(pk__in=calmed, status=GroupStatus.CLOSED
+                                           ).select_related("ticket"):
+        members = list(group.alerts.order_by("starts_at", "id"))
+        if all(a.status == AlertStatus.RESOLVED and not a.flapping for a in members):
+            _recovered(batch, group, members)
 
 
 def _update_flapping(batch: _Batch, alert: Alert) -> bool:

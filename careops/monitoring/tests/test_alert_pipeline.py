@@ -182,6 +182,39 @@ def test_it_suppresses_a_flapping_alert_and_says_so_once(
     assert ticket.events.count() == events  # its comings and goings no longer reach it
 
 
+def test_a_flapping_alert_tells_its_ticket_of_the_recovery_once_it_has_calmed_down(
+        hospital: dict[str, Any], signal: Make, english: Any) -> None:
+    lone = hospital["lone"]
+    at = T0
+    for _k in range(20):  # down, and up again 90 s later, until it flaps
+        pipeline.receive([signal("HostDown", lone, at=at)], now=at)
+        at += dt.timedelta(seconds=90)
+        pipeline.receive([signal("HostDown", lone, status="resolved", at=at)], now=at)
+        at += dt.timedelta(seconds=90)
+        if Alert.objects.get().flapping:
+            break
+    [ticket] = tickets()
+    recovered = ticket.events.filter(kind="comment", note__contains="have recovered")
+    before = recovered.count()  # the recoveries before it counted as flapping
+    for _k in range(3):  # it goes on flapping
+        pipeline.receive([signal("HostDown", lone, at=at)], now=at)
+        at += dt.timedelta(seconds=90)
+        pipeline.receive([signal("HostDown", lone, status="resolved", at=at)], now=at)
+        at += dt.timedelta(seconds=90)
+    assert Alert.objects.get().flapping and AlertGroup.objects.get().status == "closed"
+    assert recovered.count() == before  # closed while flapping: nothing said
+    pipeline.reevaluate(now=at + dt.timedelta(minutes=5))  # still within the window
+    assert recovered.count() == before and Alert.objects.get().flapping
+    calm = at + dt.timedelta(minutes=61)  # the window (60 min) holds no change any more
+    pipeline.reevaluate(now=calm)
+    assert not Alert.objects.get().flapping
+    assert recovered.count() == before + 1
+    pipeline.reevaluate(now=calm + MIN)
+    assert recovered.count() == before + 1
+    assert AuditRecord.objects.filter(object_type="monitoring.alert",
+                                      detail_json__contains="calmed_down").count() == 1
+
+
 def test_it_annotates_the_recovery_and_restores_when_configured(
         hospital: dict[str, Any], signal: Make, settings: Any, alice: Any) -> None:
     settings.CAREOPS_ALERT_AUTO_RESTORE = True
