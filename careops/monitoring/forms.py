@@ -9,10 +9,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from careops.cmdb.choices import ItemKind
+from careops.cmdb.choices import ItemKind, NetworkZone
 from careops.cmdb.models import ConfigItem
 from careops.core import access
-from careops.monitoring.choices import RuleKind, RuleOperator, Severity
+from careops.core.models import Secret, SecretKind
+from careops.monitoring.choices import CheckKind, RuleKind, RuleOperator, Severity
 
 
 class ItemChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -100,3 +101,125 @@ class RuleForm(forms.Form):
                 "severity": rule.severity, "item_kind": rule.item_kind,
                 "item": rule.item.code if rule.item_id else "", "summary": rule.summary,
                 "enabled": rule.enabled}
+
+
+# --- checks (the item's metrics page) ---
+KIND_EXAMPLES: dict[str, tuple[str, str]] = {
+    # kind: (target, params) as an engineer would type them
+    "scrape": ("10.1.2.3:9100", '{"path": "/metrics"}'),
+    "ping": ("10.1.2.3", '{"count": 3}'),
+    "tcp": ("10.1.2.3:1521", '{}'),
+    "http": ("https://his.hospital.local/health", '{"keyword": "OK", "expected_status": [200]}'),
+    "soap": ("http://10.1.2.40/Service.asmx",
+             '{"body": "<soap:Envelope …>", "soap_action": "GetStatus", '
+             '"expect": "GetStatusResponse"}'),
+    "dns": ("10.1.0.53", '{"name": "his.hospital.local", "type": "A"}'),
+    "mllp": ("10.1.2.20:2575", '{"message_type": "QRY^A19"}'),
+    "ssh": ("10.1.2.3:22", '{"logs": ["/var/log/messages"], "known_host": "ssh-ed25519 AAAA…"}'),
+    "postgres": ("10.1.2.30:5432", '{"database": "postgres"}'),
+    "mysql": ("10.1.2.31:3306", '{}'),
+}
+
+
+KIND_HELP: dict[str, Any] = {
+    "scrape": _("Any Prometheus /metrics page. Parameters: path, scheme (http/https), "
+                "sample_limit, max_bytes, verify_tls, headers. Exporters listed in the "
+                "item's monitoring endpoints get their check by themselves."),
+    "ping": _("A host name or address. Parameters: count (1–20); tcp_port to connect to a "
+              "port instead where ICMP is blocked; tcp_fallback_port used only when this "
+              "collector cannot send ICMP."),
+    "tcp": _("host:port. Parameters: send (text sent after connecting), expect (text the "
+             "answer must contain), encoding."),
+    "http": _("A URL. Parameters: method, body, headers, expected_status (list; any 2xx "
+              "when empty), keyword (the page must contain it), verify_tls (false for "
+              "self-signed certificates), max_bytes. The certificate's expiry is recorded."),
+    "soap": _("The endpoint URL. Parameters: body (the envelope, required), soap_action, "
+              "soap_version (1.1 or 1.2), expect (a tag such as GetStatusResponse), "
+              "expected_status, headers, verify_tls, max_bytes. A SOAP fault fails the "
+              "check."),
+    "dns": _("The DNS server, ip or ip:port. Parameters: name (required), type (A, AAAA, "
+             "CNAME, MX, NS, PTR, SOA, SRV, TXT), expected (values the answer must hold), "
+             "protocol (udp/tcp)."),
+    "mllp": _("host:port of the MLLP listener. Parameters: message_type (QRY^A19, a query "
+              "that changes nothing, by default), message (a whole message instead), "
+              "receiving_application, receiving_facility, processing_id, version, "
+              "encoding."),
+    "ssh": _("host or host:port (22). Needs a credential (here or the item's) and the "
+             "host key: known_host (the CMDB pins it at discovery), or "
+             "accept_unknown_host_key. Parameters: logs (absolute paths), pattern, "
+             "log_max_bytes."),
+    "postgres": _("host:port (5432). Parameters: database, sslmode, long_transaction_s "
+                  "(300), slow_query_s (60). Use a least-privilege account with "
+                  "pg_monitor (docs/monitoring-databases.md)."),
+    "mysql": _("host:port (3306). Parameters: database, ssl, long_transaction_s (300), "
+               "slow_query_s (60). Use a least-privilege account "
+               "(docs/monitoring-databases.md)."),
+}
+
+
+class SecretChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        user = f" · {obj.username}" if obj.username else ""
+        return f"{obj.name}{user} ({obj.get_kind_display()})"
+
+
+class CheckForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CheckKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False,
+                           help_text=_("Shown in alerts; made from the kind and target when "
+                                       "empty."))
+    target = forms.CharField(label=_("Target"), max_length=500,
+                             help_text=_("host:port, address or URL, depending on the kind."))
+    params = forms.CharField(
+        label=_("Parameters (JSON)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "font-monospace",
+                                     "spellcheck": "false"}))
+    credential = SecretChoice(
+        queryset=Secret.objects.none(), required=False, label=_("Credential"),
+        help_text=_("When empty, SSH and database checks use the item's own credential."))
+    interval_s = forms.IntegerField(label=_("Interval (seconds)"), initial=60)
+    timeout_s = forms.FloatField(label=_("Timeout (seconds)"), initial=10)
+    zone = forms.ChoiceField(
+        label=_("Network zone"), required=False,
+        choices=[("", _("The item's zone")), *NetworkZone.choices],
+        help_text=_("The collector of this zone runs the check."))
+    enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
+
+    def __init__(self, *args: Any, managed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        credential = self.fields["credential"]
+        assert isinstance(credential, forms.ModelChoiceField)
+        credential.queryset = Secret.objects.filter(
+            kind__in=[SecretKind.PASSWORD, SecretKind.SSH_KEY]).order_by("name")
+        if managed:  # the item's monitoring endpoints decide the rest
+            for name in ("kind", "target", "params", "credential"):
+                del self.fields[name]
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.CheckboxInput):
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}"
+        if "kind" in self.fields:
+            self.fields["kind"].widget.attrs["data-check-kind"] = ""
+
+    def clean_params(self) -> Any:
+        text = (self.cleaned_data.get("params") or "").strip()
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise forms.ValidationError(_("Parameters must be JSON, such as "
+                                          '{"count": 3}.')) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Parameters must be a JSON object: {…}."))
+        return value
+
+    def clean_zone(self) -> str:
+        return str(self.cleaned_data.get("zone") or "")
+
+    @staticmethod
+    def initial_for(check: Any) -> dict[str, Any]:
+        return {"kind": check.kind, "name": check.name, "target": check.target,
+                "params": json.dumps(check.params, ensure_ascii=False) if check.params else "",
+                "credential": check.credential_id, "interval_s": check.interval_s,
+                "timeout_s": check.timeout_s, "zone": check.zone, "enabled": check.enabled}

@@ -1,7 +1,7 @@
-"""Who sees which alert and maintenance window (registered with careops.core.access).
+"""Who sees which alert, check and maintenance window (registered with careops.core.access).
 
 Hospital roles and the auditor see them all. A vendor engineer or department user sees
-the alerts on the items he may see (careops.cmdb.scoping) and, of alert groups, those
+the alerts and checks on the items he may see (careops.cmdb.scoping) and, of alert groups, those
 holding such an alert; alerts on no known item are for the hospital's roles only.
 """
 
@@ -38,9 +38,15 @@ def _windows(user: Any, queryset: models.QuerySet[Any],
     return queryset.filter(pk__in=queryset.filter(items__in=_items(user)).values("pk"))
 
 
+def _checks(user: Any, queryset: models.QuerySet[Any],
+            system_ids: Collection[int]) -> models.QuerySet[Any]:
+    return queryset.filter(item__in=_items(user))
+
+
 def install() -> None:
-    from careops.monitoring.models import Alert, AlertGroup, MaintenanceWindow
+    from careops.monitoring.models import Alert, AlertGroup, Check, MaintenanceWindow
 
     access.register(Alert, function=_alerts)
     access.register(AlertGroup, function=_groups)
     access.register(MaintenanceWindow, function=_windows)
+    access.register(Check, function=_checks)

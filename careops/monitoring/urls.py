@@ -2,13 +2,18 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from careops.monitoring.views import alerts, metrics, overview, rules
+from careops.monitoring.views import alerts, checks, metrics, overview, rules
 
 app_name = "monitoring"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", overview.overview, name="overview"),
     path("items/<int:pk>/metrics/", metrics.item_metrics, name="item_metrics"),
+    path("items/<int:item_pk>/checks/new/", checks.check_edit, name="check_create"),
+    path("checks/", checks.check_list, name="check_list"),
+    path("checks/<int:pk>/", checks.check_edit, name="check_edit"),
+    path("checks/<int:pk>/run/", checks.check_run, name="check_run"),
+    path("checks/<int:pk>/delete/", checks.check_delete, name="check_delete"),
     path("alerts/", alerts.alert_list, name="alert_list"),
     path("alerts/groups/<int:pk>/", alerts.alert_group, name="alert_group"),
     path("maintenance/", alerts.maintenance_list, name="maintenance_list"),

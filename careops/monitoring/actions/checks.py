@@ -5,7 +5,8 @@ signal, careops.monitoring.signals) and from ``careops sync_checks`` for all ite
 ``monitoring_endpoints`` entry ``{"job", "target", "path"?}`` is one managed scrape check,
 due at once, so a new host with a node_exporter endpoint is collected on the collector's
 next tick without a restart. Hand-made checks go through :func:`create_check`,
-:func:`update_check` and :func:`delete_check`.
+:func:`update_check`, :func:`run_check_now` and :func:`delete_check`; they are validated
+on save with the collector's own parsing of the target and parameters.
 """
 
 from __future__ import annotations
@@ -23,11 +24,16 @@ from careops.cmdb.choices import ItemStatus
 from careops.cmdb.models import ConfigItem
 from careops.core import access, audit
 from careops.core.choices import AuditAction
+from careops.core.models import SecretKind
 from careops.core.roles import Cap, has_cap
+from careops.monitoring import collectors
 from careops.monitoring.choices import CheckKind
 from careops.monitoring.models import Check
 
 SYSTEM = "system"
+MIN_INTERVAL_S, MAX_INTERVAL_S = 10, 86_400
+MIN_TIMEOUT_S, MAX_TIMEOUT_S = 0.5, 300.0
+CREDENTIAL_KINDS = frozenset({SecretKind.PASSWORD, SecretKind.SSH_KEY})
 # What may be changed on a managed check by hand (the rest follows the item's endpoints).
 MANAGED_EDITABLE = frozenset({"interval_s", "timeout_s", "enabled", "zone", "name"})
 EDITABLE = frozenset({"kind", "name", "target", "params", "credential", "interval_s",
@@ -129,18 +135,46 @@ def _require_manage(actor: Any, item: ConfigItem) -> None:
         raise PermissionDenied(_("You may not manage the checks of this item."))
 
 
+def _validate(check: Check) -> None:
+    """The model's own checks, the interval and timeout bounds, and the collector's
+    parsing of the target and parameters (``collectors.validate``): every error at once,
+    each on its field."""
+    errors: dict[str, list[str]] = {}
+    try:
+        check.full_clean()
+    except ValidationError as exc:
+        errors.update({k: list(v) for k, v in exc.message_dict.items()})
+    if "interval_s" not in errors and not MIN_INTERVAL_S <= check.interval_s <= MAX_INTERVAL_S:
+        errors["interval_s"] = [_("The interval must be between %(low)s and %(high)s "
+                                  "seconds.") % {"low": MIN_INTERVAL_S, "high": MAX_INTERVAL_S}]
+    if "timeout_s" not in errors and not (
+            MIN_TIMEOUT_S <= check.timeout_s <= min(MAX_TIMEOUT_S, max(check.interval_s, 1))):
+        errors["timeout_s"] = [_("The timeout must be between %(low)s and %(high)s seconds, "
+                                 "and not longer than the interval.")
+                               % {"low": MIN_TIMEOUT_S, "high": MAX_TIMEOUT_S}]
+    if check.credential is not None and check.credential.kind not in CREDENTIAL_KINDS:
+        errors["credential"] = [_("A check logs in with a password or an SSH key.")]
+    if "kind" not in errors:
+        for field, reason in collectors.validate(check.kind, check.target,
+                                                 check.params).items():
+            errors.setdefault(field, []).append(reason)
+    if errors:
+        raise ValidationError(errors)
+
+
 def create_check(actor: Any, item: ConfigItem, *, kind: str, target: str,
                  request: Any = None, **fields: Any) -> Check:
-    """A hand-made check of ``item``; refused with the field and reason on bad input."""
+    """A hand-made check of ``item``; refused with every bad field and its reason."""
     _require_manage(actor, item)
     unknown = set(fields) - EDITABLE
     if unknown:
         raise ValidationError({sorted(unknown)[0]: [_("This field cannot be set.")]})
-    check = Check(item=item, kind=kind, target=target, managed=False, **fields)
+    check = Check(item=item, kind=kind, target=str(target or "").strip(), managed=False,
+                  **fields)
     if not check.zone:
         check.zone = item_zone(item)
     check.next_run_at = timezone.now()
-    check.full_clean()
+    _validate(check)
     with transaction.atomic():
         check.save()
         audit.record(AuditAction.CREATE, actor=actor, request=request, obj=check,
@@ -162,8 +196,11 @@ def update_check(actor: Any, check: Check, *, request: Any = None, **fields: Any
         locked = Check.objects.select_for_update().get(pk=check.pk)
         before = audit.snapshot(locked)
         for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.full_clean()
+            setattr(locked, name, value.strip() if name == "target" and isinstance(
+                value, str) else value)
+        _validate(locked)
+        if {"kind", "target", "params", "credential"} & set(fields):
+            locked.next_run_at = timezone.now()  # a changed check runs again at once
         locked.save()
         changes = audit.diff(before, audit.snapshot(locked))
         changes.pop("updated_at", None)
@@ -171,6 +208,19 @@ def update_check(actor: Any, check: Check, *, request: Any = None, **fields: Any
             audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=locked,
                          changes=changes)
     return locked
+
+
+def run_check_now(actor: Any, check: Check, *, request: Any = None) -> Check:
+    """Make ``check`` due now: its zone's collector runs it on its next tick (within a
+    second or two), whatever its interval. Audited, since it reaches the target."""
+    _require_manage(actor, check.item)
+    with transaction.atomic():
+        now = timezone.now()
+        Check.objects.filter(pk=check.pk).update(next_run_at=now)
+        check.next_run_at = now
+        audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=check,
+                     detail={"reason": "run now"})
+    return check
 
 
 def delete_check(actor: Any, check: Check, *, request: Any = None) -> None:

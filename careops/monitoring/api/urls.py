@@ -5,12 +5,14 @@ from rest_framework.routers import SimpleRouter
 
 from careops.monitoring.api import alerts as alert_api
 from careops.monitoring.api import views
+from careops.monitoring.api.checks import CheckViewSet
 from careops.monitoring.api.rules import RuleViewSet
 
 router = SimpleRouter()
 router.register("alerts", alert_api.AlertViewSet, basename="alert")
 router.register("maintenance-windows", alert_api.WindowViewSet, basename="maintenance-window")
 router.register("rules", RuleViewSet, basename="rule")
+router.register("checks", CheckViewSet, basename="check")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # metrics (docs/monitoring-store.md)

@@ -9,12 +9,12 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from careops.cmdb.views import common
-from careops.core.roles import Cap
+from careops.core.roles import Cap, has_cap
 from careops.core.views.decorators import cap_required
 from careops.monitoring.charts import POINTS, RANGES, charts_for
-from careops.monitoring.choices import CHECK_STATUS_COLOURS
 from careops.monitoring.models import Check
 from careops.monitoring.storage import status
+from careops.monitoring.views.checks import coloured
 
 
 @cap_required(Cap.VIEW_OPERATIONS)
@@ -22,9 +22,8 @@ def item_metrics(request: HttpRequest, pk: int) -> HttpResponse:
     item = common.visible_item(request, pk)  # 404 when the user may not see it
     charts = [{"key": c.key, "title": c.title, "unit": c.unit, "legend": c.legend,
                "query": c.query % {"item": item.code}} for c in charts_for(item.kind)]
-    checks = list(Check.objects.filter(item=item).order_by("kind", "target"))
-    for check in checks:
-        check.colour = CHECK_STATUS_COLOURS.get(check.last_status, "secondary")  # type: ignore[attr-defined]
+    checks = coloured(list(Check.objects.filter(item=item).select_related("credential")
+                           .order_by("kind", "target")))
     chosen = request.GET.get("range", "24h")
     if chosen not in dict(RANGES):
         chosen = "24h"
@@ -32,4 +31,5 @@ def item_metrics(request: HttpRequest, pk: int) -> HttpResponse:
         "item": item, "charts": charts, "checks": checks, "ranges": RANGES,
         "range": chosen, "points": POINTS, "store": status.current(),
         "api_url": reverse("monitoring-query-range"),
+        "may_manage": has_cap(request.user, Cap.MANAGE_MONITORING),
     })
