@@ -68,12 +68,15 @@ class CollectResult:
 
 
 class CollectError(Exception):
-    """The check did not pass: ``status`` (failed, rejected, timeout) and a short reason."""
+    """The check did not pass: ``status`` (failed, rejected, timeout) and a short reason.
+    ``field`` is "target" when the check's target is what is wrong (see :func:`bad_target`),
+    so saving a check can say which field to correct."""
 
-    def __init__(self, status: str, reason: str) -> None:
+    def __init__(self, status: str, reason: str, *, field: str = "") -> None:
         super().__init__(reason)
         self.status = status
         self.reason = short(reason)
+        self.field = field
 
 
 def failed(reason: str) -> CollectError:
@@ -88,6 +91,11 @@ def timed_out(reason: str) -> CollectError:
     return CollectError(CheckStatus.TIMEOUT.value, reason)
 
 
+def bad_target(reason: str) -> CollectError:
+    """The check's target cannot be parsed: failed, about the target field."""
+    return CollectError(CheckStatus.FAILED.value, reason, field="target")
+
+
 def short(text: str, limit: int = MAX_ERROR_CHARS) -> str:
     """One line of at most ``limit`` characters."""
     line = " ".join(str(text).split())
@@ -100,6 +108,13 @@ _USERINFO_RE = re.compile(r"(?<=://)[^/@\s]*@")
 def safe_target(target: str) -> str:
     """``target`` without a ``user:password@`` part, for logs and errors."""
     return _USERINFO_RE.sub("", target)
+
+
+def shown_target(target: str) -> str:
+    """A target as a reason may show it: short, and without anything before an ``@``
+    (a ``user:password@`` never belongs in a target; the credential holds it)."""
+    text = safe_target(target) if "://" in target else target.rsplit("@", 1)[-1]
+    return short(text, 80)
 
 
 # --- Limits and params ------------------------------------------------------------
@@ -172,40 +187,39 @@ def valid_host(host: str) -> bool:
     if ":" in host:
         try:
             socket.inet_pton(socket.AF_INET6, host)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in it
             return False
         return True
     return _HOST_RE.match(host) is not None
 
 
 def host_port(target: str, default_port: int | None) -> tuple[str, int]:
-    """``host:port``, ``[v6]:port`` or (with a default port) ``host``; CollectError if not."""
+    """``host:port``, ``[v6]:port`` or (with a default port) ``host``; CollectError (about
+    the target) if not."""
     text = target.strip()
+    shown = {"target": shown_target(text)}
     host, port_text = text, ""
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
-            raise failed(_("The target %(target)s is not host:port.") % {"target": short(text, 80)})
+            raise bad_target(_("The target %(target)s is not host:port.") % shown)
         host, rest = text[1:end], text[end + 1:]
         if rest:
             if not rest.startswith(":"):
-                raise failed(_("The target %(target)s is not host:port.")
-                             % {"target": short(text, 80)})
+                raise bad_target(_("The target %(target)s is not host:port.") % shown)
             port_text = rest[1:]
     elif text.count(":") == 1:
         host, port_text = text.split(":")
     if not port_text:
         if default_port is None:
-            raise failed(_("The target %(target)s names no port.") % {"target": short(text, 80)})
+            raise bad_target(_("The target %(target)s names no port.") % shown)
         port = default_port
     else:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise failed(_("The target %(target)s has no valid port.")
-                         % {"target": short(text, 80)})
+        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
+            raise bad_target(_("The target %(target)s has no valid port.") % shown)
         port = int(port_text)
     if not valid_host(host):
-        raise failed(_("The target %(target)s is not a host name or address.")
-                     % {"target": short(text, 80)})
+        raise bad_target(_("The target %(target)s is not a host name or address.") % shown)
     return host, port
 
 

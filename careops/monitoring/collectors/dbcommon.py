@@ -38,25 +38,29 @@ def timed_out(timeout_s: float) -> CollectError:
                         % {"seconds": f"{timeout_s:g}"})
 
 
+def bad_target(reason: str) -> CollectError:
+    return CollectError("failed", reason, field="target")
+
+
 def host_port(target: str, default_port: int) -> tuple[str, int]:
-    """``host``, ``host:port`` or ``[v6]:port``."""
+    """``host``, ``host:port`` or ``[v6]:port``; CollectError (about the target) if not."""
     text = target.strip()
     host, port_text = text, ""
     if text.startswith("["):
         end = text.find("]")
         if end < 0 or (text[end + 1:] and not text[end + 1:].startswith(":")):
-            raise failed(_("The target is not host:port."))
+            raise bad_target(_("The target is not host:port."))
         host, port_text = text[1:end], text[end + 2:]
     elif text.count(":") == 1:
         host, port_text = text.split(":")
     if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise failed(_("The target has no valid port."))
+        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
+            raise bad_target(_("The target has no valid port."))
         port = int(port_text)
     else:
         port = default_port
     if not host or host.startswith("-") or any(c.isspace() or c in "/?#@'\"=" for c in host):
-        raise failed(_("The target is not a host name or address."))
+        raise bad_target(_("The target is not a host name or address."))
     return host, port
 
 
@@ -66,7 +70,7 @@ def param_seconds(params: Mapping[str, Any], name: str, default: float) -> float
         value = math.nan
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = math.nan
     if not math.isfinite(number) or number < 0:
         raise failed(_("Parameter %(name)s must be a number of seconds.") % {"name": name})

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import socket
 import time
+from dataclasses import dataclass
 
 import dns.exception
 import dns.flags
@@ -41,6 +42,17 @@ from careops.monitoring.collectors.base import (
 )
 
 TYPES = ("A", "AAAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT")
+PARAMS = frozenset({"name", "type", "expected", "protocol"})
+
+
+@dataclass(frozen=True)
+class DnsOptions:
+    host: str  # the server
+    port: int
+    name: dns.name.Name
+    record_type: str
+    protocol: str  # udp | tcp
+    expected: tuple[str, ...]
 
 
 def server_address(host: str, port: int) -> str:
@@ -79,8 +91,8 @@ def ask(query: dns.message.Message, address: str, port: int, protocol: str,
                        % {"where": f"{address}:{port}"}) from None
 
 
-def collect(spec: CheckSpec) -> CollectResult:
-    deadline = deadline_for(spec)
+def prepare(spec: CheckSpec) -> DnsOptions:
+    """The target and params of a DNS check, parsed; CollectError if wrong. No I/O."""
     host, port = host_port(spec.target, 53)
     name_text = param_str(spec.params, "name").strip()
     if not name_text:
@@ -91,15 +103,22 @@ def collect(spec: CheckSpec) -> CollectResult:
     protocol = (param_str(spec.params, "protocol", "udp") or "udp").lower()
     if protocol not in ("udp", "tcp"):
         raise failed(_("Parameter protocol must be udp or tcp."))
-    expected = [v.strip() for v in param_str_list(spec.params, "expected") if v.strip()]
+    expected = tuple(v.strip() for v in param_str_list(spec.params, "expected") if v.strip())
     try:
         name = dns.name.from_text(name_text)
     except dns.exception.DNSException:
         raise failed(_("Parameter name is not a valid DNS name.")) from None
+    return DnsOptions(host, port, name, record_type, protocol, expected)
+
+
+def collect(spec: CheckSpec) -> CollectResult:
+    deadline = deadline_for(spec)
+    options = prepare(spec)
+    host, port, record_type = options.host, options.port, options.record_type
     address = server_address(host, port)
-    query = dns.message.make_query(name, dns.rdatatype.from_text(record_type))
+    query = dns.message.make_query(options.name, dns.rdatatype.from_text(record_type))
     started = time.monotonic()
-    answer = ask(query, address, port, protocol, deadline)
+    answer = ask(query, address, port, options.protocol, deadline)
     lookup = time.monotonic() - started
     rrsets = [r for r in answer.answer if r.rdtype == query.question[0].rdtype]
     values = {_normal(rdata.to_text()) for rrset in rrsets for rdata in rrset}
@@ -111,7 +130,7 @@ def collect(spec: CheckSpec) -> CollectResult:
     elif not values:
         reason = _("The answer has no %(type)s record.") % {"type": record_type}
     else:
-        missing = [v for v in expected if _normal(v) not in values]
+        missing = [v for v in options.expected if _normal(v) not in values]
         if missing:
             reason = _("The answer lacks %(values)s.") % {"values": ", ".join(missing[:5])}
     samples = [Sample("probe_success", {}, 0.0 if reason else 1.0),

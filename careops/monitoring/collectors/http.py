@@ -17,6 +17,7 @@ a body past the limit rejects it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from careops.monitoring.collectors.base import (
     CheckSpec,
     CollectError,
     CollectResult,
+    Credential,
     Deadline,
     deadline_for,
     failed,
@@ -38,6 +40,27 @@ from careops.monitoring.collectors.base import (
 from careops.monitoring.collectors.scrape import headers_param
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "OPTIONS"})
+# What request_options() reads (soap shares them).
+REQUEST_PARAMS = frozenset({"method", "body", "max_bytes", "headers", "verify_tls"})
+PARAMS = REQUEST_PARAMS | {"expected_status", "keyword"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request of a check, parsed from its target and params."""
+    url: httpfetch.Url
+    method: str
+    body: bytes | None
+    max_bytes: int
+    headers: Mapping[str, str]
+    verify_tls: bool
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    request: Request
+    expected: frozenset[int] | None  # None: any 2xx
+    keyword: str
 
 
 def expected_statuses(params: Mapping[str, Any]) -> frozenset[int] | None:
@@ -50,15 +73,18 @@ def expected_statuses(params: Mapping[str, Any]) -> frozenset[int] | None:
     codes: set[int] = set()
     for code in value if isinstance(value, list | tuple) else [None]:
         text = str(code).strip()
-        if isinstance(code, bool) or not text.isdigit() or not 100 <= int(text) <= 599:
+        if isinstance(code, bool) or not (text.isascii() and text.isdigit()) or not (
+                100 <= int(text) <= 599):
             raise failed(_("Parameter expected_status must be a list of HTTP status codes."))
         codes.add(int(text))
     return frozenset(codes)
 
 
-def request(spec: CheckSpec, deadline: Deadline, *, default_method: str = "GET",
-            extra_headers: Mapping[str, str] | None = None,
-            body: bytes | None = None) -> httpfetch.HttpAnswer:
+def request_options(spec: CheckSpec, *, default_method: str = "GET",
+                    extra_headers: Mapping[str, str] | None = None,
+                    body: bytes | None = None) -> Request:
+    """The request of an http or soap check; CollectError if its target or params are
+    wrong. No I/O. ``body``: sent instead of the ``body`` param."""
     url = httpfetch.parse_url(spec.target)
     method = param_str(spec.params, "method", default_method).upper() or default_method
     if method not in METHODS:
@@ -67,11 +93,18 @@ def request(spec: CheckSpec, deadline: Deadline, *, default_method: str = "GET",
     if body is None and spec.params.get("body"):
         body = param_str(spec.params, "body").encode("utf-8")
     limit = max_body_bytes()
+    max_bytes = param_int(spec.params, "max_bytes", limit, minimum=1, maximum=limit)
+    headers = {**(extra_headers or {}), **headers_param(spec)}
+    verify_tls = param_bool(spec.params, "verify_tls", True)
+    return Request(url, method, body, max_bytes, headers, verify_tls)
+
+
+def send(request: Request, deadline: Deadline,
+         credential: Credential | None) -> httpfetch.HttpAnswer:
     return httpfetch.fetch(
-        url, deadline=deadline, method=method,
-        max_bytes=param_int(spec.params, "max_bytes", limit, minimum=1, maximum=limit),
-        headers={**(extra_headers or {}), **headers_param(spec)}, body=body,
-        verify_tls=param_bool(spec.params, "verify_tls", True), credential=spec.credential)
+        request.url, deadline=deadline, method=request.method, max_bytes=request.max_bytes,
+        headers=request.headers, body=request.body, verify_tls=request.verify_tls,
+        credential=credential)
 
 
 def answer_samples(answer: httpfetch.HttpAnswer, success: bool,
@@ -109,12 +142,19 @@ def keyword_reason(answer: httpfetch.HttpAnswer, keyword: str) -> str:
     return _("The body does not contain the keyword.")
 
 
-def collect(spec: CheckSpec) -> CollectResult:
-    deadline = deadline_for(spec)
+def prepare(spec: CheckSpec) -> HttpOptions:
+    """The target and params of an HTTP probe, parsed; CollectError if wrong. No I/O."""
     expected = expected_statuses(spec.params)
     keyword = param_str(spec.params, "keyword")
-    answer = request(spec, deadline)
-    reason = check_status(answer, expected) or keyword_reason(answer, keyword)
+    return HttpOptions(request_options(spec), expected, keyword)
+
+
+def collect(spec: CheckSpec) -> CollectResult:
+    deadline = deadline_for(spec)
+    options = prepare(spec)
+    answer = send(options.request, deadline, spec.credential)
+    reason = (check_status(answer, options.expected)
+              or keyword_reason(answer, options.keyword))
     return result(answer, reason, deadline)
 
 

@@ -20,9 +20,10 @@ from careops.monitoring.collectors.base import (
     CollectError,
     Credential,
     Deadline,
+    bad_target,
     failed,
     rejected,
-    short,
+    shown_target,
     timed_out,
     valid_host,
 )
@@ -55,18 +56,21 @@ class Url:
 
 
 def parse_url(url: str) -> Url:
+    """The parts of a check's URL target; CollectError (about the target) if it is not one."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError:
-        raise failed(_("The URL %(url)s is not valid.") % {"url": short(url, 80)}) from None
+        raise bad_target(_("The URL %(url)s is not valid.")
+                         % {"url": shown_target(url)}) from None
     if parts.scheme not in ("http", "https"):
-        raise failed(_("The URL must start with http:// or https://."))
+        raise bad_target(_("The URL must start with http:// or https://."))
     host = parts.hostname or ""
     if not valid_host(host):
-        raise failed(_("The URL %(url)s names no valid host.") % {"url": short(url, 80)})
+        raise bad_target(_("The URL %(url)s names no valid host.")
+                         % {"url": shown_target(url)})
     if parts.username is not None or parts.password is not None:
-        raise failed(_("Put the user name and password in the credential, not in the URL."))
+        raise bad_target(_("Put the user name and password in the credential, not in the URL."))
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query

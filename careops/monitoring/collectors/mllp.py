@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -41,50 +43,81 @@ from careops.monitoring.collectors.tcp import connect
 
 MAX_ANSWER = 1024 * 1024
 TEXT_CHARS = 200
+PARAMS = frozenset({"message", "message_type", "receiving_application", "receiving_facility",
+                    "processing_id", "version", "encoding"})
+
+
+@dataclass(frozen=True)
+class MllpOptions:
+    host: str
+    port: int
+    message: str  # a whole message with {control_id}/{timestamp}; "" for the preset
+    message_type: str  # the preset's
+    fields: Mapping[str, str]  # the preset's MSH fields that were set
+    encoding: str
 
 
 def new_control_id() -> str:
     return "CO" + secrets.token_hex(8).upper()
 
 
-def message_for(spec: CheckSpec, control: str, now: dt.datetime) -> str:
+def prepare(spec: CheckSpec) -> MllpOptions:
+    """The target and params of an MLLP check, parsed; CollectError if wrong. No I/O."""
+    host, port = host_port(spec.target, None)
+    encoding = param_str(spec.params, "encoding", "utf-8") or "utf-8"
     custom = param_str(spec.params, "message")
+    message_type = ""
+    fields: dict[str, str] = {}
     if custom.strip():
-        text = custom.replace("{control_id}", control).replace(
-            "{timestamp}", now.strftime("%Y%m%d%H%M%S"))
-        segs = hl7mllp.segments(text)
+        segs = hl7mllp.segments(custom)  # {control_id}/{timestamp} never start a segment
         if not segs or not segs[0].startswith("MSH"):
             raise failed(_("Parameter message must be an HL7 message starting with MSH."))
-        return "\r".join(segs) + "\r"
-    message_type = param_str(spec.params, "message_type", "QRY^A19") or "QRY^A19"
-    if message_type not in hl7mllp.PRESETS:
-        raise failed(_("Parameter message_type must be one of %(types)s.")
-                     % {"types": ", ".join(hl7mllp.PRESETS)})
-    fields = {}
-    for name in ("receiving_application", "receiving_facility", "processing_id", "version"):
-        value = param_str(spec.params, name)
-        if any(c in value for c in "|\r\n"):
-            raise failed(_("Parameter %(name)s must not contain | or line breaks.")
-                         % {"name": name})
-        if value:
-            fields[name] = value
-    return hl7mllp.probe_message(control, now, message_type=message_type, **fields)
+    else:
+        custom = ""
+        message_type = param_str(spec.params, "message_type", "QRY^A19") or "QRY^A19"
+        if message_type not in hl7mllp.PRESETS:
+            raise failed(_("Parameter message_type must be one of %(types)s.")
+                         % {"types": ", ".join(hl7mllp.PRESETS)})
+        for name in ("receiving_application", "receiving_facility", "processing_id",
+                     "version"):
+            value = param_str(spec.params, name)
+            if any(c in value for c in "|\r\n"):
+                raise failed(_("Parameter %(name)s must not contain | or line breaks.")
+                             % {"name": name})
+            if value:
+                fields[name] = value
+    options = MllpOptions(host, port, custom, message_type, fields, encoding)
+    encoded(options, new_control_id(), dt.datetime.now(dt.UTC))  # can it be sent at all?
+    return options
+
+
+def message_for(options: MllpOptions, control: str, now: dt.datetime) -> str:
+    if options.message:
+        text = options.message.replace("{control_id}", control).replace(
+            "{timestamp}", now.strftime("%Y%m%d%H%M%S"))
+        return "\r".join(hl7mllp.segments(text)) + "\r"
+    return hl7mllp.probe_message(control, now, message_type=options.message_type,
+                                 **options.fields)
+
+
+def encoded(options: MllpOptions, control: str, now: dt.datetime) -> tuple[str, bytes]:
+    """The message with ``control`` as its control id, as text and in its encoding."""
+    message = message_for(options, control, now)
+    try:
+        return message, message.encode(options.encoding)
+    except UnicodeEncodeError:
+        raise failed(_("The message cannot be written in %(encoding)s.")
+                     % {"encoding": options.encoding}) from None
+    except (LookupError, ValueError):  # also "undefined" and names with a NUL
+        raise failed(_("Parameter encoding names no known encoding.")) from None
 
 
 def collect(spec: CheckSpec) -> CollectResult:
     deadline = deadline_for(spec)
-    host, port = host_port(spec.target, None)
-    encoding = param_str(spec.params, "encoding", "utf-8") or "utf-8"
-    control = new_control_id()
-    message = message_for(spec, control, dt.datetime.now(dt.UTC))
+    options = prepare(spec)
+    host, port, encoding = options.host, options.port, options.encoding
+    message, payload = encoded(options, new_control_id(), dt.datetime.now(dt.UTC))
     sent_control = hl7mllp.control_id(message)
-    try:
-        payload = message.encode(encoding)
-    except LookupError:
-        raise failed(_("Parameter encoding names no known encoding.")) from None
-    except UnicodeEncodeError:
-        raise failed(_("The message cannot be written in %(encoding)s.")
-                     % {"encoding": encoding}) from None
     sock = connect(host, port, deadline)
     received = b""
     try:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import socket
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pymysql
@@ -79,6 +80,17 @@ ER_BAD_DB = 1049
 PRIVILEGE_ERRORS = (1142, 1227, 1044, 1143, 1356)
 TIME_LIMIT_ERRORS = (1969, 3024, 2013)  # MariaDB, MySQL, lost connection during query
 CONNECT_REFUSED = 2003
+PARAMS = frozenset({"database", "long_transaction_s", "slow_query_s", "ssl"})
+
+
+@dataclass(frozen=True)
+class MysqlOptions:
+    host: str
+    port: int
+    database: str  # "": none
+    long_transaction_s: float
+    slow_query_s: float
+    ssl: Mapping[str, Any] | None  # pymysql's ssl argument; None: no TLS
 
 
 def _on_off(value: Any) -> float | None:
@@ -107,14 +119,22 @@ def _ssl(params: Mapping[str, Any]) -> dict[str, Any] | None:
     raise failed(_("Parameter ssl must be true or false."))
 
 
-def _collect(spec: CheckSpec, budget: Budget) -> CollectResult:
+def prepare(spec: CheckSpec) -> MysqlOptions:
+    """The target and params of a MySQL probe, parsed; CollectError if wrong. No I/O."""
     host, port = host_port(spec.target, DEFAULT_PORT)
     database = param_name(spec.params, "database", "")
     long_tx = param_seconds(spec.params, "long_transaction_s", 300.0)
     slow = param_seconds(spec.params, "slow_query_s", 60.0)
     ssl = _ssl(spec.params)
+    return MysqlOptions(host, port, database, long_tx, slow, ssl)
+
+
+def _collect(spec: CheckSpec, budget: Budget) -> CollectResult:
+    options = prepare(spec)
+    host, port, database = options.host, options.port, options.database
     if spec.credential is None or not spec.credential.username:
         raise failed(_("No credential: the probe needs a monitoring user."))
+    ssl = dict(options.ssl) if options.ssl is not None else None
     wait = max(1, math.ceil(budget.left()))
     try:
         conn = pymysql.connect(
@@ -126,7 +146,7 @@ def _collect(spec: CheckSpec, budget: Budget) -> CollectResult:
         raise _connect_error(exc, spec, host, port, database, budget) from None
     probe = _Probe(conn, budget)
     try:
-        samples = probe.run(long_tx, slow)
+        samples = probe.run(options.long_transaction_s, options.slow_query_s)
     except pymysql.MySQLError as exc:
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
         if code in TIME_LIMIT_ERRORS:

@@ -29,10 +29,12 @@ from careops.monitoring.collectors.base import (
     CollectError,
     CollectResult,
     Deadline,
+    bad_target,
     deadline_for,
     failed,
     param_int,
     short,
+    shown_target,
     timed_out,
     valid_host,
 )
@@ -40,6 +42,15 @@ from careops.monitoring.collectors.base import (
 _COUNTS_RE = re.compile(r"(\d+) packets transmitted, (\d+) (?:packets )?received")
 _RTT_RE = re.compile(r"(?:rtt|round-trip) min/avg/max(?:/mdev|/stddev)? = "
                      r"([\d.]+)/([\d.]+)/([\d.]+)")
+PARAMS = frozenset({"count", "tcp_port", "tcp_fallback_port"})
+
+
+@dataclass(frozen=True)
+class PingOptions:
+    host: str
+    count: int
+    tcp_port: int  # 0: ICMP
+    tcp_fallback_port: int  # 0: none
 
 
 @dataclass(frozen=True)
@@ -119,17 +130,25 @@ def tcp_ping(host: str, port: int, deadline: Deadline) -> bool:
         return False  # unreachable host or network
 
 
-def collect(spec: CheckSpec) -> CollectResult:
-    deadline = deadline_for(spec)
+def prepare(spec: CheckSpec) -> PingOptions:
+    """The target and params of a ping, parsed; CollectError if wrong. No I/O."""
     host = spec.target.strip()
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     if not valid_host(host):
-        raise failed(_("The target %(target)s is not a host name or address.")
-                     % {"target": short(spec.target, 80)})
+        raise bad_target(_("The target %(target)s is not a host name or address.")
+                         % {"target": shown_target(spec.target)})
     count = param_int(spec.params, "count", 3, minimum=1, maximum=20)
     tcp_port = param_int(spec.params, "tcp_port", 0, minimum=0, maximum=65535)
     fallback = param_int(spec.params, "tcp_fallback_port", 0, minimum=0, maximum=65535)
+    return PingOptions(host, count, tcp_port, fallback)
+
+
+def collect(spec: CheckSpec) -> CollectResult:
+    deadline = deadline_for(spec)
+    options = prepare(spec)
+    host, count = options.host, options.count
+    tcp_port, fallback = options.tcp_port, options.tcp_fallback_port
     if not tcp_port:
         try:
             return icmp_result(icmp_ping(host, count, deadline), host, deadline)

@@ -32,6 +32,7 @@ out and named in the (ok) result's error.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -54,13 +55,25 @@ DEFAULT_PORT = 5432
 TXID_LIMIT = 2.0**31
 APPLICATION_NAME = "careops-probe"
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+PARAMS = frozenset({"database", "sslmode", "long_transaction_s", "slow_query_s"})
+
+
+@dataclass(frozen=True)
+class PostgresOptions:
+    host: str
+    port: int
+    database: str
+    sslmode: str
+    long_transaction_s: float
+    slow_query_s: float
 
 
 def collect(spec: CheckSpec) -> CollectResult:
     return run_probe("pg_up", spec, _collect)
 
 
-def _collect(spec: CheckSpec, budget: Budget) -> CollectResult:
+def prepare(spec: CheckSpec) -> PostgresOptions:
+    """The target and params of a PostgreSQL probe, parsed; CollectError if wrong. No I/O."""
     host, port = host_port(spec.target, DEFAULT_PORT)
     database = param_name(spec.params, "database", "postgres")
     sslmode = param_name(spec.params, "sslmode", "prefer")
@@ -69,13 +82,19 @@ def _collect(spec: CheckSpec, budget: Budget) -> CollectResult:
                      % {"modes": ", ".join(SSL_MODES)})
     long_tx = param_seconds(spec.params, "long_transaction_s", 300.0)
     slow = param_seconds(spec.params, "slow_query_s", 60.0)
+    return PostgresOptions(host, port, database, sslmode, long_tx, slow)
+
+
+def _collect(spec: CheckSpec, budget: Budget) -> CollectResult:
+    options = prepare(spec)
+    host, port, database = options.host, options.port, options.database
     if spec.credential is None or not spec.credential.username:
         raise failed(_("No credential: the probe needs a user with the pg_monitor role."))
     statement_ms = max(1, int(budget.left() * 1000))
     try:
         conn = psycopg.connect(
             host=host, port=port, dbname=database, user=spec.credential.username,
-            password=spec.credential.password, sslmode=sslmode,
+            password=spec.credential.password, sslmode=options.sslmode,
             connect_timeout=max(2, math.ceil(budget.left())),
             application_name=APPLICATION_NAME, autocommit=True,
             options=(f"-c statement_timeout={statement_ms} -c lock_timeout={statement_ms} "
@@ -84,7 +103,7 @@ def _collect(spec: CheckSpec, budget: Budget) -> CollectResult:
         raise _connect_error(exc, spec, host, port, database, budget) from None
     try:
         probe = _Probe(conn, budget)
-        samples = probe.run(long_tx, slow)
+        samples = probe.run(options.long_transaction_s, options.slow_query_s)
     except psycopg.errors.QueryCanceled:
         raise timed_out(budget.timeout_s) from None
     except psycopg.Error as exc:

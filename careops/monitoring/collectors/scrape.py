@@ -16,6 +16,8 @@ rejected as soon as it passes the limit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -38,6 +40,16 @@ from careops.monitoring.collectors.base import (
 
 DEFAULT_SAMPLE_LIMIT = 50_000
 ACCEPT = "text/plain;version=0.0.4;q=1,*/*;q=0.1"
+PARAMS = frozenset({"scheme", "path", "sample_limit", "max_bytes", "verify_tls", "headers"})
+
+
+@dataclass(frozen=True)
+class ScrapeOptions:
+    url: httpfetch.Url
+    max_bytes: int
+    sample_limit: int
+    headers: Mapping[str, str]
+    verify_tls: bool
 
 
 def scrape_url(spec: CheckSpec) -> httpfetch.Url:
@@ -62,24 +74,32 @@ def headers_param(spec: CheckSpec) -> dict[str, str]:
     return dict(headers)
 
 
-def collect(spec: CheckSpec) -> CollectResult:
-    deadline = deadline_for(spec)
+def prepare(spec: CheckSpec) -> ScrapeOptions:
+    """The target and params of a scrape, parsed; CollectError if wrong. No I/O."""
     url = scrape_url(spec)
     limit = max_body_bytes()
     max_bytes = param_int(spec.params, "max_bytes", limit, minimum=1, maximum=limit)
     sample_limit = param_int(spec.params, "sample_limit", DEFAULT_SAMPLE_LIMIT, minimum=1)
+    headers = headers_param(spec)
+    verify_tls = param_bool(spec.params, "verify_tls", True)
+    return ScrapeOptions(url, max_bytes, sample_limit, headers, verify_tls)
+
+
+def collect(spec: CheckSpec) -> CollectResult:
+    deadline = deadline_for(spec)
+    options = prepare(spec)
     headers = {"Accept": ACCEPT,
                "X-Prometheus-Scrape-Timeout-Seconds": f"{spec.timeout_s:g}",
-               **headers_param(spec)}
-    answer = httpfetch.fetch(url, deadline=deadline, max_bytes=max_bytes, headers=headers,
-                             verify_tls=param_bool(spec.params, "verify_tls", True),
+               **options.headers}
+    answer = httpfetch.fetch(options.url, deadline=deadline, max_bytes=options.max_bytes,
+                             headers=headers, verify_tls=options.verify_tls,
                              credential=spec.credential)
     if 300 <= answer.status < 400:
         raise failed(_("HTTP %(status)s: a redirect, which is not followed.")
                      % {"status": answer.status})
     if answer.status != 200:
         raise failed(_("HTTP %(status)s") % {"status": answer.status})
-    samples = parse_body(answer.body, sample_limit)
+    samples = parse_body(answer.body, options.sample_limit)
     duration = deadline.elapsed()
     samples.append(Sample("up", {}, 1.0))
     samples.append(Sample("scrape_duration_seconds", {}, round(duration, 6)))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,14 @@ _REASON_TEXT_RE = re.compile(
     rb"<(?:[A-Za-z_][\w.\-]*:)?Reason[^>]*>\s*<(?:[A-Za-z_][\w.\-]*:)?Text[^>]*>(.*?)</",
     re.DOTALL)
 _TAG_RE = re.compile(r"[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?\Z")
+PARAMS = http.REQUEST_PARAMS | {"soap_action", "soap_version", "expect", "expected_status"}
+
+
+@dataclass(frozen=True)
+class SoapOptions:
+    request: http.Request  # a POST of the envelope unless params say otherwise
+    expected: frozenset[int] | None  # None: any 2xx
+    expect: str
 
 
 def fault_text(body: bytes) -> str | None:
@@ -64,8 +73,8 @@ def expect_found(body: bytes, expect: str) -> bool:
     return expect in text
 
 
-def collect(spec: CheckSpec) -> CollectResult:
-    deadline = deadline_for(spec)
+def prepare(spec: CheckSpec) -> SoapOptions:
+    """The target and params of a SOAP probe, parsed; CollectError if wrong. No I/O."""
     envelope = param_str(spec.params, "body")
     if not envelope.strip():
         raise failed(_("Parameter body (the SOAP envelope) is required."))
@@ -84,8 +93,16 @@ def collect(spec: CheckSpec) -> CollectResult:
         raise failed(_("Parameter soap_action must not contain quotes or line breaks."))
     expected = http.expected_statuses(spec.params)
     expect = param_str(spec.params, "expect")
-    answer = http.request(spec, deadline, default_method="POST", extra_headers=headers,
-                          body=envelope.encode("utf-8"))
+    request = http.request_options(spec, default_method="POST", extra_headers=headers,
+                                   body=envelope.encode("utf-8"))
+    return SoapOptions(request, expected, expect)
+
+
+def collect(spec: CheckSpec) -> CollectResult:
+    deadline = deadline_for(spec)
+    options = prepare(spec)
+    expected, expect = options.expected, options.expect
+    answer = http.send(options.request, deadline, spec.credential)
     fault = fault_text(answer.body)
     if fault is not None:
         reason = (_("SOAP fault: %(text)s") % {"text": fault}) if fault else _("SOAP fault")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -47,6 +48,18 @@ from careops.monitoring.collectors.base import (
 
 MAX_OUTPUT = 4 * 1024 * 1024
 COMMAND = "env LC_ALL=C sh -s"  # the script comes on stdin: any login shell runs this
+PARAMS = frozenset({"known_host", "accept_unknown_host_key", "logs", "pattern",
+                    "log_max_bytes"})
+
+
+@dataclass(frozen=True)
+class SshOptions:
+    host: str
+    port: int
+    pinned: Any  # the pinned host key (asyncssh.SSHKey), None when any key is accepted
+    logs: tuple[str, ...]
+    pattern: str
+    log_bytes: int
 
 
 def pinned_key(line: str) -> Any:
@@ -65,14 +78,10 @@ def pinned_key(line: str) -> Any:
     raise failed(_("Parameter known_host is not an OpenSSH public key line."))
 
 
-def collect(spec: CheckSpec) -> CollectResult:
-    deadline = deadline_for(spec)
+def prepare(spec: CheckSpec) -> SshOptions:
+    """The target and params of an SSH check, parsed; CollectError if wrong. No I/O; the
+    credential is checked by collect()."""
     host, port = host_port(spec.target, 22)
-    credential = spec.credential
-    if credential is None or not credential.username:
-        raise failed(_("The SSH check has no credential with a user name."))
-    if not credential.password and not credential.private_key:
-        raise failed(_("The SSH credential has neither a password nor a private key."))
     known = param_str(spec.params, "known_host")
     accept_any = param_bool(spec.params, "accept_unknown_host_key", False)
     if not known and not accept_any:
@@ -88,9 +97,22 @@ def collect(spec: CheckSpec) -> CollectResult:
         raise failed(_("Parameter pattern must be one line."))
     log_bytes = param_int(spec.params, "log_max_bytes", sshcollect.DEFAULT_LOG_BYTES,
                           minimum=1024, maximum=64 * 1024 * 1024)
+    return SshOptions(host, port, pinned, tuple(logs), pattern, log_bytes)
+
+
+def collect(spec: CheckSpec) -> CollectResult:
+    deadline = deadline_for(spec)
+    options = prepare(spec)
+    credential = spec.credential
+    if credential is None or not credential.username:
+        raise failed(_("The SSH check has no credential with a user name."))
+    if not credential.password and not credential.private_key:
+        raise failed(_("The SSH credential has neither a password nor a private key."))
+    host, port, pinned = options.host, options.port, options.pinned
     previous = spec.state.get("logs") if isinstance(spec.state, Mapping) else None
-    requests = sshcollect.log_requests(logs, previous if isinstance(previous, Mapping) else None)
-    script = sshcollect.build_script(requests, pattern, log_bytes)
+    requests = sshcollect.log_requests(options.logs,
+                                       previous if isinstance(previous, Mapping) else None)
+    script = sshcollect.build_script(requests, options.pattern, options.log_bytes)
 
     output, local_time, offered = _run(_session(host, port, spec, pinned, script, deadline),
                                        deadline)

@@ -13,6 +13,7 @@ when a banner is expected times it out.
 from __future__ import annotations
 
 import socket
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,15 @@ from careops.monitoring.collectors.base import (
 from careops.monitoring.collectors.httpfetch import network_error
 
 MAX_BANNER = 64 * 1024
+PARAMS = frozenset({"send", "expect", "encoding"})
+
+
+@dataclass(frozen=True)
+class TcpOptions:
+    host: str
+    port: int
+    payload: bytes  # sent after connecting
+    expected: bytes  # b"": no banner expected
 
 
 def connect(host: str, port: int, deadline: Deadline) -> socket.socket:
@@ -42,8 +52,8 @@ def connect(host: str, port: int, deadline: Deadline) -> socket.socket:
     return sock
 
 
-def collect(spec: CheckSpec) -> CollectResult:
-    deadline = deadline_for(spec)
+def prepare(spec: CheckSpec) -> TcpOptions:
+    """The target and params of a TCP check, parsed; CollectError if wrong. No I/O."""
     host, port = host_port(spec.target, None)
     send = param_str(spec.params, "send")
     expect = param_str(spec.params, "expect")
@@ -51,8 +61,19 @@ def collect(spec: CheckSpec) -> CollectResult:
     try:
         expected = expect.encode(encoding)
         payload = send.encode(encoding)
-    except LookupError:
+    except UnicodeEncodeError:
+        raise failed(_("Parameters send and expect cannot be written in %(encoding)s.")
+                     % {"encoding": encoding}) from None
+    except (LookupError, ValueError):  # also "undefined" and names with a NUL
         raise failed(_("Parameter encoding names no known encoding.")) from None
+    return TcpOptions(host, port, payload, expected)
+
+
+def collect(spec: CheckSpec) -> CollectResult:
+    deadline = deadline_for(spec)
+    options = prepare(spec)
+    host, port, payload, expected = (options.host, options.port, options.payload,
+                                     options.expected)
     sock = connect(host, port, deadline)
     try:
         if payload:
