@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from careops.cmdb.choices import ItemKind, NetworkZone
 from careops.logic.promtext import Sample
 from careops.monitoring import collectors, hooks
+from careops.monitoring.actions.checks import run_params
 from careops.monitoring.choices import AlertSource, AlertStatus, CheckKind, CheckStatus, Severity
 from careops.monitoring.collectors.base import CheckSpec, CollectResult, Credential
 from careops.monitoring.models import Check
@@ -183,7 +184,7 @@ class Collector:
                        previous=check.last_status, started_at=now, started=started,
                        deadline=started + check.timeout_s + GRACE_S)
             try:
-                spec = CheckSpec(kind=check.kind, target=check.target, params=check.params,
+                spec = CheckSpec(kind=check.kind, target=check.target, params=run_params(check),
                                  timeout_s=check.timeout_s, credential=self.credential(check),
                                  state=check.state or {})
             except Exception as exc:

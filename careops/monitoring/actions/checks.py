@@ -130,6 +130,23 @@ def sync_all(*, actor: Any = None, changed_since: dt.datetime | None = None) -> 
 
 
 # --- hand-made checks -----------------------------------------------------------------
+def run_params(check: Check) -> Any:
+    """The parameters a run of ``check`` gets: its own, plus for SSH the host key the CMDB
+    pinned at the host's first discovery (``SshHostKey``) when the check names none, so a
+    check of a discovered host needs no key typed in and a changed key fails it."""
+    if not isinstance(check.params, dict):
+        return check.params  # not an object: validation refuses it
+    params = dict(check.params)
+    if check.kind == CheckKind.SSH and not params.get("known_host"):
+        from careops.cmdb.models import SshHostKey
+
+        pinned = SshHostKey.objects.filter(host_id=check.item_id).values_list(
+            "public_key", flat=True).first()
+        if pinned:
+            params["known_host"] = pinned
+    return params
+
+
 def _require_manage(actor: Any, item: ConfigItem) -> None:
     if not has_cap(actor, Cap.MANAGE_MONITORING) or not access.can_view(actor, item):
         raise PermissionDenied(_("You may not manage the checks of this item."))
@@ -156,7 +173,7 @@ def _validate(check: Check) -> None:
         errors["credential"] = [_("A check logs in with a password or an SSH key.")]
     if "kind" not in errors:
         for field, reason in collectors.validate(check.kind, check.target,
-                                                 check.params).items():
+                                                 run_params(check)).items():
             errors.setdefault(field, []).append(reason)
     if errors:
         raise ValidationError(errors)

@@ -59,6 +59,11 @@ def get_collector(kind: str) -> Callable[[CheckSpec], CollectResult] | None:
     return collect if callable(collect) else None
 
 
+# Read by the scheduler for every kind: ``job``, the job label of the check's samples
+# (the endpoint's job for managed scrape checks; the kind when absent).
+COMMON_PARAMS = frozenset({"job"})
+
+
 def validate(kind: str, target: str, params: Mapping[str, Any]) -> dict[str, str]:
     """Why a check of ``kind`` with ``target`` and ``params`` cannot run, as
     ``{field: reason}`` (field "kind", "target" or "params"; one reason, translated), or {}.
@@ -73,14 +78,19 @@ def validate(kind: str, target: str, params: Mapping[str, Any]) -> dict[str, str
         return {"target": _("The target is required.")}
     if not isinstance(params, Mapping):
         return {"params": _("Parameters must be an object of names and values.")}
-    unknown = sorted(str(name) for name in params if name not in known)
+    unknown = sorted(str(name) for name in params if name not in known | COMMON_PARAMS)
     if unknown:
         return {"params": _("Unknown parameter %(name)s; this kind takes: %(known)s.") % {
-            "name": short(unknown[0], 60), "known": ", ".join(sorted(known))}}
+            "name": short(unknown[0], 60), "known": ", ".join(sorted(known | COMMON_PARAMS))}}
+    job = params.get("job")
+    if job is not None and (not isinstance(job, str) or not 0 < len(job.strip()) <= 100):
+        return {"params": _("Parameter job must be a name of at most 100 characters.")}
     try:
         prepare(CheckSpec(kind, target, params))
     except CollectError as exc:
         return {"target" if exc.field == "target" else "params": exc.reason}
+    except UnicodeError:  # a lone surrogate from JSON, which no encoding can write
+        return {"params": _("Parameters must be valid text.")}
     return {}
 
 

@@ -146,8 +146,16 @@ def test_a_bad_target_or_value_is_refused_with_the_field_and_the_collectors_reas
 def test_an_unknown_param_is_refused_naming_it_and_the_known_ones(kind: str) -> None:
     target, params = VALID[kind][0]
     errors = validate(kind, target, {**params, "timeout": 5})
-    known = ", ".join(sorted(module_of(kind).PARAMS))
+    known = ", ".join(sorted(module_of(kind).PARAMS | {"job"}))
     assert errors == {"params": f"Unknown parameter timeout; this kind takes: {known}."}
+
+
+def test_every_kind_takes_the_job_label_the_scheduler_reads() -> None:
+    for kind in sorted(COLLECTORS):
+        target, params = VALID[kind][0]
+        assert validate(kind, target, {**params, "job": "node"}) == {}, kind
+        assert list(validate(kind, target, {**params, "job": 7})) == ["params"], kind
+        assert list(validate(kind, target, {**params, "job": " "})) == ["params"], kind
 
 
 def test_kind_target_and_params_shapes() -> None:

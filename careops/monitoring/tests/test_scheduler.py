@@ -5,17 +5,20 @@ collectors never run one check twice, status changes become alert signals."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
 from careops.cmdb.actions import items
-from careops.cmdb.models import Host
+from careops.cmdb.models import Host, SshHostKey
 from careops.core import secrets
 from careops.core.models import AuditRecord
+from careops.core.tests import sshd_support
+from careops.core.tests.sshd_support import Sshd
 from careops.logic.metrics import Matcher, Selector
 from careops.monitoring import hooks
 from careops.monitoring.actions.checks import (
@@ -31,6 +34,7 @@ from careops.monitoring.types import AlertSignal
 from conftest import require_service
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+start_sshd = sshd_support.start_sshd
 
 
 @pytest.fixture
@@ -119,7 +123,7 @@ def test_it_audits_hand_made_checks_and_refuses_bad_input_by_field(alice: Any, b
     assert check.next_run_at is not None
     update_check(alice, check, interval_s=120)
     assert Check.objects.get(pk=check.pk).interval_s == 120
-    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.exceptions import PermissionDenied
 
     with pytest.raises(ValidationError) as bad:
         create_check(alice, host, kind="nonsense", target="x")
@@ -302,9 +306,37 @@ def test_it_reveals_the_items_credential_once_an_hour_not_every_run(
         alice: Any, collector: Collector) -> None:
     secret = secrets.set_secret("ssh-his", "S3cret-value!", username="ops", actor=alice)
     host = make_host(alice, "SRV-CRED", credential=secret)
-    check = create_check(alice, host, kind="ssh", target="10.0.0.8:22")
+    check = create_check(alice, host, kind="ssh", target="10.0.0.8:22",
+                         params={"accept_unknown_host_key": True})
     first = collector.credential(check)
     second = collector.credential(Check.objects.get(pk=check.pk))
     assert first == second
     assert first is not None and (first.username, first.password) == ("ops", "S3cret-value!")
     assert AuditRecord.objects.filter(action="secret_use", object_id=str(secret.pk)).count() == 1
+
+
+@pytest.mark.slow
+def test_an_ssh_check_runs_with_the_host_key_the_cmdb_pinned(
+        alice: Any, collector: Collector, start_sshd: Callable[[], Sshd]) -> None:
+    """No key typed into the check: the run gets the one discovery pinned, so the real
+    server passes and another server behind the same address fails before any login."""
+    sshd, impostor = start_sshd(), start_sshd()
+    key = secrets.set_secret("ssh-root", sshd.client_key, kind="ssh_key", username="root",
+                             actor=alice)
+    host = make_host(alice, "SRV-SSH", credential=key)
+    with pytest.raises(ValidationError) as unpinned:
+        create_check(alice, host, kind="ssh", target=f"127.0.0.1:{sshd.port}")
+    assert "known_host" in " ".join(unpinned.value.message_dict["params"])
+    SshHostKey.objects.create(host=host, algorithm="ssh-ed25519",
+                              public_key=sshd.public_host_key, fingerprint=sshd.fingerprint,
+                              address=f"127.0.0.1:{sshd.port}")
+    good = create_check(alice, host, kind="ssh", target=f"127.0.0.1:{sshd.port}",
+                        timeout_s=20)
+    bad = create_check(alice, host, kind="ssh", target=f"127.0.0.1:{impostor.port}",
+                       timeout_s=20)
+    assert "known_host" not in good.params  # nothing copied into the check
+    collector.run_once()
+    statuses = {c.pk: (c.last_status, c.last_error) for c in Check.objects.all()}
+    assert statuses[good.pk] == ("ok", ""), statuses[good.pk]
+    assert statuses[bad.pk][0] == "failed"
+    assert "is not the pinned one" in statuses[bad.pk][1]
