@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from careops.cmdb.choices import ItemKind, NetworkZone
 from careops.cmdb.models import ConfigItem
@@ -168,7 +169,7 @@ class CheckForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False,
                            help_text=_("Shown in alerts; made from the kind and target when "
                                        "empty."))
-    target = forms.CharField(label=_("Target"), max_length=500,
+    target = forms.CharField(label=pgettext_lazy("check", "Target"), max_length=500,
                              help_text=_("host:port, address or URL, depending on the kind."))
     params = forms.CharField(
         label=_("Parameters (JSON)"), required=False,
@@ -176,6 +177,7 @@ class CheckForm(forms.Form):
                                      "spellcheck": "false"}))
     credential = SecretChoice(
         queryset=Secret.objects.none(), required=False, label=_("Credential"),
+        empty_label=_("The item's own credential"),
         help_text=_("When empty, SSH and database checks use the item's own credential."))
     interval_s = forms.IntegerField(label=_("Interval (seconds)"), initial=60)
     timeout_s = forms.FloatField(label=_("Timeout (seconds)"), initial=10)
@@ -195,9 +197,11 @@ class CheckForm(forms.Form):
             for name in ("kind", "target", "params", "credential"):
                 del self.fields[name]
         for field in self.fields.values():
-            if not isinstance(field.widget, forms.CheckboxInput):
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            else:
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}"
+            field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}".strip()
         if "kind" in self.fields:
             self.fields["kind"].widget.attrs["data-check-kind"] = ""
 

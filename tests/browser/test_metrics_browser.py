@@ -58,7 +58,7 @@ def test_it_draws_a_hosts_metric_charts(
             Sample("scrape_duration_seconds", {}, 0.02 + (i % 7) / 100, ts),
         ]
     get_store().write(samples, default_ts_ms=now, extra_labels={
-        "job": "node", "instance": "10.1.2.10:9100", "careops_item": str(host.pk)})
+        "job": "node", "instance": "10.1.2.10:9100", "careops_item": host.code})
     vm.force_flush()
     page = browser_page
     _sign_in(page, live_server, verified_client, alice)
