@@ -20,7 +20,10 @@ def capped_count(queryset: Any, cap: int | None = None) -> tuple[int, bool]:
     """(count, capped): the number of rows up to ``cap`` (default ``COUNT_CAP``), and
     whether there are more."""
     cap = COUNT_CAP if cap is None else cap
-    counted = queryset[:cap + 1].count() if hasattr(queryset, "query") else len(queryset)
+    # unordered: the order changes no count, and an ORDER BY would make the database walk
+    # the sort index through every row a selective filter rejects
+    counted = (queryset.order_by()[:cap + 1].count() if hasattr(queryset, "query")
+               else len(queryset))
     return min(counted, cap), counted > cap
 
 
