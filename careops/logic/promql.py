@@ -52,13 +52,30 @@ __all__ = [
 ]
 
 
-class ExprError(ValueError):
-    """An expression outside the subset. ``position`` is 1-based (the character)."""
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation (Django's makemessages collects it); this module
+    stays free of Django, the page translates the message when it shows the error."""
+    return message
 
-    def __init__(self, position: int, reason: str) -> None:
+
+class Phrase(str):
+    """A parameter of an error message that is itself English text to translate."""
+
+    __slots__ = ()
+
+
+class ExprError(ValueError):
+    """An expression outside the subset. ``position`` is 1-based (the character).
+
+    ``reason`` is the English message; ``template`` and ``params`` let a page show it
+    translated (``gettext(template) % params``, :class:`Phrase` values translated too)."""
+
+    def __init__(self, position: int, reason: str, **params: str) -> None:
         self.position = position
-        self.reason = reason
-        super().__init__(f"at position {position}: {reason}")
+        self.template = reason
+        self.params = params
+        self.reason = reason % params if params else reason
+        super().__init__(f"at position {position}: {self.reason}")
 
 
 class EvalError(ExprError):
@@ -225,8 +242,9 @@ def _tokens(text: str) -> list[_Token]:
         if m is None:
             ch = text[pos]
             if ch in "\"'`":
-                raise ExprError(pos + 1, "unterminated string")
-            raise ExprError(pos + 1, f"unexpected character {ch!r}")
+                raise ExprError(pos + 1, gettext_noop("unterminated string"))
+            raise ExprError(pos + 1, gettext_noop("unexpected character %(char)s"),
+                            char=repr(ch))
         kind = m.lastgroup or ""
         if kind != "space":
             value = m.group()
@@ -255,14 +273,15 @@ def _unquote(tok: _Token) -> str:
             return chr(int(esc, 8))
         if esc in _STRING_ESCAPES:
             return _STRING_ESCAPES[esc]
-        raise ExprError(tok.pos + m.start() + 1, f"unknown escape sequence \\{esc}")
+        raise ExprError(tok.pos + m.start() + 1,
+                        gettext_noop("unknown escape sequence %(escape)s"), escape="\\" + esc)
 
     try:
         return _ESCAPE_RE.sub(one, body)
     except (ValueError, OverflowError) as exc:
         if isinstance(exc, ExprError):
             raise
-        raise ExprError(tok.pos, "invalid escape sequence in string") from None
+        raise ExprError(tok.pos, gettext_noop("invalid escape sequence in string")) from None
 
 
 def _duration_ms(tok: _Token) -> int:
@@ -270,8 +289,9 @@ def _duration_ms(tok: _Token) -> int:
     for number, unit in re.findall(r"([0-9]+)(ms|[smhdwy])", tok.text):
         rank = _UNIT_ORDER.index(unit)
         if rank <= last:
-            raise ExprError(tok.pos, f"units of duration {tok.text!r} must be in order "
-                                     "from the largest, each once")
+            raise ExprError(tok.pos, gettext_noop("units of duration %(duration)s must be in "
+                                                  "order from the largest, each once"),
+                            duration=repr(tok.text))
         last = rank
         total += int(number) * _DURATION_UNITS[unit]
     return total
@@ -299,7 +319,8 @@ class _Parser:
 
     def expect(self, kind: str, what: str) -> _Token:
         if self.tok.kind != kind:
-            raise ExprError(self.tok.pos, f"expected {what}, found {_describe(self.tok)}")
+            raise ExprError(self.tok.pos, gettext_noop("expected %(expected)s, found %(found)s"),
+                            expected=what, found=_describe(self.tok))
         return self.advance()
 
     def is_word(self, *words: str) -> bool:
@@ -309,13 +330,15 @@ class _Parser:
 
     def parse(self) -> Expr:
         if self.tok.kind == "eof":
-            raise ExprError(self.tok.pos, "the expression is empty")
+            raise ExprError(self.tok.pos, gettext_noop("the expression is empty"))
         expr = self.expr(0)
         if self.tok.kind != "eof":
-            raise ExprError(self.tok.pos, f"unexpected {_describe(self.tok)}")
+            raise ExprError(self.tok.pos, gettext_noop("unexpected %(found)s"),
+                            found=_describe(self.tok))
         if type_of(expr) == MATRIX:
-            raise ExprError(expr.pos, "a range vector cannot be evaluated on its own; use it "
-                                      "in a function such as rate() or avg_over_time()")
+            raise ExprError(expr.pos, gettext_noop(
+                "a range vector cannot be evaluated on its own; use it in a function such "
+                "as rate() or avg_over_time()"))
         return expr
 
     def binary_op(self) -> str | None:
@@ -336,8 +359,8 @@ class _Parser:
             return_bool = False
             if self.is_word("bool"):
                 if op not in COMPARISONS:
-                    raise ExprError(self.tok.pos, "bool modifier can only be used on "
-                                                  "comparison operators")
+                    raise ExprError(self.tok.pos, gettext_noop(
+                        "bool modifier can only be used on comparison operators"))
                 self.advance()
                 return_bool = True
             matching = self.matching(op)
@@ -348,8 +371,8 @@ class _Parser:
     def matching(self, op: str) -> VectorMatching | None:
         if not self.is_word("on", "ignoring"):
             if self.is_word("group_left", "group_right"):
-                raise ExprError(self.tok.pos, f"{self.tok.text} needs on() or ignoring() "
-                                              "before it")
+                raise ExprError(self.tok.pos, gettext_noop(
+                    "%(keyword)s needs on() or ignoring() before it"), keyword=self.tok.text)
             return None
         on = self.advance().text.lower() == "on"
         labels = self.label_list()
@@ -358,7 +381,8 @@ class _Parser:
         if self.is_word("group_left", "group_right"):
             tok = self.advance()
             if op in SET_OPS:
-                raise ExprError(tok.pos, f"no grouping allowed for {op!r} operations")
+                raise ExprError(tok.pos, gettext_noop("no grouping allowed for %(op)s operations"),
+                                op=repr(op))
             card = "many-to-one" if tok.text.lower() == "group_left" else "one-to-many"
             if self.tok.kind == "(":
                 include = self.label_list()
@@ -370,15 +394,17 @@ class _Parser:
         self.expect("(", "'('")
         labels: list[str] = []
         while self.tok.kind != ")":
-            tok = self.expect("ident", "a label name")
+            tok = self.expect("ident", Phrase(gettext_noop("a label name")))
             if not _LABEL_NAME_RE.fullmatch(tok.text):
-                raise ExprError(tok.pos, f"{tok.text!r} is not a valid label name")
+                raise ExprError(tok.pos, gettext_noop("%(label)s is not a valid label name"),
+                                label=repr(tok.text))
             labels.append(tok.text)
             if self.tok.kind == ",":
                 self.advance()
             elif self.tok.kind != ")":
-                raise ExprError(self.tok.pos, f"expected ',' or ')', found "
-                                              f"{_describe(self.tok)}")
+                raise ExprError(self.tok.pos,
+                                gettext_noop("expected %(expected)s, found %(found)s"),
+                                expected=COMMA_OR_PAREN, found=_describe(self.tok))
         self.advance()
         return tuple(labels)
 
@@ -390,7 +416,8 @@ class _Parser:
                 self.is_word("inf", "nan") and self.peek().kind not in ("{", "("))
             operand = self.expr(PRECEDENCE["^"])
             if type_of(operand) == MATRIX:
-                raise ExprError(tok.pos, "unary minus cannot be applied to a range vector")
+                raise ExprError(tok.pos, gettext_noop(
+                    "unary minus cannot be applied to a range vector"))
             if tok.text == "+":
                 return operand
             if direct_number and isinstance(operand, NumberLiteral):
@@ -411,17 +438,17 @@ class _Parser:
             inner = self.expr(0)
             self.expect(")", "')'")
             if self.tok.kind == "[":
-                raise ExprError(self.tok.pos, "subqueries are not supported")
+                raise ExprError(self.tok.pos, gettext_noop("subqueries are not supported"))
             return inner
         if tok.kind == "{":
             return self.selector(None, tok.pos)
         if tok.kind == "ident":
             return self.identifier()
         if tok.kind == "str":
-            raise ExprError(tok.pos, "a string is only allowed as a label value")
+            raise ExprError(tok.pos, gettext_noop("a string is only allowed as a label value"))
         if tok.kind == "eof":
-            raise ExprError(tok.pos, "the expression ends too early")
-        raise ExprError(tok.pos, f"unexpected {_describe(tok)}")
+            raise ExprError(tok.pos, gettext_noop("the expression ends too early"))
+        raise ExprError(tok.pos, gettext_noop("unexpected %(found)s"), found=_describe(tok))
 
     def identifier(self) -> Expr:
         tok = self.tok
@@ -435,12 +462,14 @@ class _Parser:
         if low in AGGREGATIONS and is_agg_start:
             return self.aggregation()
         if low in _OTHER_AGGREGATIONS and is_agg_start:
-            raise ExprError(tok.pos, f"the aggregation {low}() is not supported")
+            raise ExprError(tok.pos, gettext_noop("the aggregation %(name)s() is not supported"),
+                            name=low)
         if nxt.kind == "(":
             return self.call()
         if low in ("by", "without", "on", "ignoring", "group_left", "group_right", "bool",
                    "offset", *SET_OPS):
-            raise ExprError(tok.pos, f"unexpected keyword {tok.text!r}")
+            raise ExprError(tok.pos, gettext_noop("unexpected keyword %(keyword)s"),
+                            keyword=repr(tok.text))
         self.advance()
         return self.selector(tok.text, tok.pos)
 
@@ -449,48 +478,55 @@ class _Parser:
         if self.tok.kind == "{":
             self.advance()
             while self.tok.kind != "}":
-                label_tok = self.expect("ident", "a label name")
+                label_tok = self.expect("ident", Phrase(gettext_noop("a label name")))
                 if not _LABEL_NAME_RE.fullmatch(label_tok.text):
-                    raise ExprError(label_tok.pos, f"{label_tok.text!r} is not a valid label "
-                                                   "name")
+                    raise ExprError(label_tok.pos,
+                                    gettext_noop("%(label)s is not a valid label name"),
+                                    label=repr(label_tok.text))
                 op_tok = self.tok
                 if op_tok.kind != "op" or op_tok.text not in ("=", "!=", "=~", "!~"):
-                    raise ExprError(op_tok.pos, "expected one of = != =~ !~, found "
-                                                f"{_describe(op_tok)}")
+                    raise ExprError(op_tok.pos,
+                                    gettext_noop("expected %(expected)s, found %(found)s"),
+                                    expected=Phrase(gettext_noop("one of = != =~ !~")),
+                                    found=_describe(op_tok))
                 self.advance()
-                value_tok = self.expect("str", "a quoted label value")
+                value_tok = self.expect("str", Phrase(gettext_noop("a quoted label value")))
                 value = _unquote(value_tok)
                 if op_tok.text in ("=~", "!~"):
                     try:
                         re.compile(value)
                     except re.error as exc:
                         raise ExprError(value_tok.pos,
-                                        f"invalid regular expression: {exc.msg}") from None
+                                        gettext_noop("invalid regular expression: %(error)s"),
+                                        error=exc.msg) from None
                 if label_tok.text == NAME_LABEL and op_tok.text == "=":
                     if name is not None:
-                        raise ExprError(label_tok.pos, "the metric name is set twice")
+                        raise ExprError(label_tok.pos,
+                                        gettext_noop("the metric name is set twice"))
                     name = value
                 else:
                     matchers.append(Matcher(label_tok.text, op_tok.text, value))
                 if self.tok.kind == ",":
                     self.advance()
                 elif self.tok.kind != "}":
-                    raise ExprError(self.tok.pos, f"expected ',' or '}}', found "
-                                                  f"{_describe(self.tok)}")
+                    raise ExprError(self.tok.pos,
+                                    gettext_noop("expected %(expected)s, found %(found)s"),
+                                    expected=Phrase(gettext_noop("',' or '}'")),
+                                    found=_describe(self.tok))
             self.advance()
         if name is None and all(m.matches({}) for m in matchers):
-            raise ExprError(pos, "a selector needs a metric name or a matcher that does not "
-                                 "match the empty string")
+            raise ExprError(pos, gettext_noop("a selector needs a metric name or a matcher that "
+                                              "does not match the empty string"))
         sel = Selector(name, tuple(matchers))
         if self.tok.kind == "[":
             open_tok = self.advance()
-            dur = self.expect("dur", "a duration such as 5m")
+            dur = self.expect("dur", Phrase(gettext_noop("a duration such as 5m")))
             if self.tok.kind == ":" or self.tok.text.startswith(":"):
-                raise ExprError(self.tok.pos, "subqueries are not supported")
+                raise ExprError(self.tok.pos, gettext_noop("subqueries are not supported"))
             self.expect("]", "']'")
             range_ms = _duration_ms(dur)
             if range_ms <= 0:
-                raise ExprError(dur.pos, "the range must be longer than zero")
+                raise ExprError(dur.pos, gettext_noop("the range must be longer than zero"))
             self._no_modifier()
             return MatrixSelector(sel, range_ms, open_tok.pos)
         self._no_modifier()
@@ -498,13 +534,16 @@ class _Parser:
 
     def _no_modifier(self) -> None:
         if self.is_word("offset") or self.tok.kind == "@":
-            raise ExprError(self.tok.pos, f"the {self.tok.text!r} modifier is not supported")
+            raise ExprError(self.tok.pos,
+                            gettext_noop("the %(modifier)s modifier is not supported"),
+                            modifier=repr(self.tok.text))
 
     def call(self) -> Expr:
         tok = self.advance()
         name = tok.text
         if name not in FUNCTIONS:
-            raise ExprError(tok.pos, f"unknown or unsupported function {name}()")
+            raise ExprError(tok.pos, gettext_noop("unknown or unsupported function %(name)s()"),
+                            name=name)
         self.expect("(", "'('")
         args: list[Expr] = []
         while self.tok.kind != ")":
@@ -512,19 +551,23 @@ class _Parser:
             if self.tok.kind == ",":
                 self.advance()
             elif self.tok.kind != ")":
-                raise ExprError(self.tok.pos, f"expected ',' or ')', found "
-                                              f"{_describe(self.tok)}")
+                raise ExprError(self.tok.pos,
+                                gettext_noop("expected %(expected)s, found %(found)s"),
+                                expected=COMMA_OR_PAREN, found=_describe(self.tok))
         self.advance()
         types, optional, _result = FUNCTIONS[name]
         if not len(types) - optional <= len(args) <= len(types):
             want = (str(len(types)) if not optional
                     else f"{len(types) - optional} to {len(types)}")
-            raise ExprError(tok.pos, f"{name}() takes {want} argument(s), got {len(args)}")
+            raise ExprError(tok.pos, gettext_noop("%(name)s() takes %(want)s argument(s), got "
+                                              "%(got)s"), name=name, want=str(want),
+                            got=str(len(args)))
         for arg, want_type in zip(args, types, strict=False):
             got = type_of(arg)
             if got != want_type:
-                raise ExprError(arg.pos or tok.pos, f"{name}() expects {_TYPE_NAMES[want_type]} "
-                                                    f"here, got {_TYPE_NAMES[got]}")
+                raise ExprError(arg.pos or tok.pos,
+                                gettext_noop("%(name)s() expects %(want)s here, got %(got)s"),
+                                name=name, want=_TYPE_NAMES[want_type], got=_TYPE_NAMES[got])
         return Call(name, tuple(args), tok.pos)
 
     def aggregation(self) -> Expr:
@@ -544,34 +587,43 @@ class _Parser:
             if self.tok.kind == ",":
                 self.advance()
             elif self.tok.kind != ")":
-                raise ExprError(self.tok.pos, f"expected ',' or ')', found "
-                                              f"{_describe(self.tok)}")
+                raise ExprError(self.tok.pos,
+                                gettext_noop("expected %(expected)s, found %(found)s"),
+                                expected=COMMA_OR_PAREN, found=_describe(self.tok))
         self.advance()
         if self.is_word("by", "without"):
             if had_clause:
-                raise ExprError(self.tok.pos, "by/without is given twice")
+                raise ExprError(self.tok.pos, gettext_noop("by/without is given twice"))
             without = self.advance().text.lower() == "without"
             grouping = self.label_list()
         wants_param = op in ("topk", "bottomk")
         if len(args) != (2 if wants_param else 1):
-            raise ExprError(tok.pos, f"{op}() takes {2 if wants_param else 1} argument(s), "
-                                     f"got {len(args)}")
+            raise ExprError(tok.pos, gettext_noop("%(name)s() takes %(want)s argument(s), got "
+                                              "%(got)s"), name=op,
+                            want=str(2 if wants_param else 1), got=str(len(args)))
         param = args[0] if wants_param else None
         expr = args[-1]
         if param is not None and type_of(param) != SCALAR:
-            raise ExprError(param.pos or tok.pos, f"the parameter of {op}() must be a scalar")
+            raise ExprError(param.pos or tok.pos,
+                            gettext_noop("the parameter of %(name)s() must be a scalar"), name=op)
         if type_of(expr) != VECTOR:
-            raise ExprError(expr.pos or tok.pos, f"{op}() expects an instant vector, got "
-                                                 f"{_TYPE_NAMES[type_of(expr)]}")
+            raise ExprError(expr.pos or tok.pos,
+                            gettext_noop("%(name)s() expects an instant vector, got %(got)s"),
+                            name=op, got=_TYPE_NAMES[type_of(expr)])
         return Aggregate(op, expr, param, grouping, without, tok.pos)
 
 
 _LABEL_NAME_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
-_TYPE_NAMES = {SCALAR: "a scalar", VECTOR: "an instant vector", MATRIX: "a range vector"}
+COMMA_OR_PAREN = Phrase(gettext_noop("',' or ')'"))
+_TYPE_NAMES = {SCALAR: Phrase(gettext_noop("a scalar")),
+               VECTOR: Phrase(gettext_noop("an instant vector")),
+               MATRIX: Phrase(gettext_noop("a range vector"))}
 
 
 def _describe(tok: _Token) -> str:
-    return "the end of the expression" if tok.kind == "eof" else repr(tok.text)
+    if tok.kind == "eof":
+        return Phrase(gettext_noop("the end of the expression"))
+    return repr(tok.text)
 
 
 def _number(tok: _Token) -> float:
@@ -585,22 +637,24 @@ def _binary(op: str, lhs: Expr, rhs: Expr, return_bool: bool,
             matching: VectorMatching | None, pos: int) -> Binary:
     lt, rt = type_of(lhs), type_of(rhs)
     if MATRIX in (lt, rt):
-        raise ExprError(pos, "a binary operator needs scalars or instant vectors, not a "
-                             "range vector")
+        raise ExprError(pos, gettext_noop("a binary operator needs scalars or instant vectors, "
+                                          "not a range vector"))
     if op in SET_OPS and (lt != VECTOR or rt != VECTOR):
-        raise ExprError(pos, f"{op!r} needs instant vectors on both sides")
+        raise ExprError(pos, gettext_noop("%(op)s needs instant vectors on both sides"),
+                        op=repr(op))
     if op in COMPARISONS and lt == SCALAR and rt == SCALAR and not return_bool:
-        raise ExprError(pos, "comparisons between scalars must use the bool modifier")
+        raise ExprError(pos, gettext_noop("comparisons between scalars must use the bool "
+                                          "modifier"))
     if matching is not None and (lt != VECTOR or rt != VECTOR):
-        raise ExprError(pos, "vector matching (on/ignoring) needs instant vectors on both "
-                             "sides")
+        raise ExprError(pos, gettext_noop("vector matching (on/ignoring) needs instant vectors "
+                                          "on both sides"))
     return Binary(op, lhs, rhs, return_bool, matching, pos)
 
 
 def parse(text: str) -> Expr:
     """The syntax tree of ``text``; :class:`ExprError` for anything outside the subset."""
     if len(text) > 10_000:
-        raise ExprError(10_001, "the expression is longer than 10000 characters")
+        raise ExprError(10_001, gettext_noop("the expression is longer than 10000 characters"))
     return _Parser(text).parse()
 
 

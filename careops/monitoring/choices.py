@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CheckKind(models.TextChoices):
@@ -59,7 +60,7 @@ class AlertSource(models.TextChoices):
 
 class AlertStatus(models.TextChoices):
     FIRING = "firing", _("Firing")
-    RESOLVED = "resolved", _("Resolved")
+    RESOLVED = "resolved", pgettext_lazy("alert status", "Resolved")
 
 
 class Suppression(models.TextChoices):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -15,10 +16,13 @@ from careops.monitoring.models import Alert
 class AlertFilterSet(django_filters.FilterSet):  # type: ignore[misc]
     status = django_filters.ChoiceFilter(choices=AlertStatus.choices, label=_("State"))
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices,
-                                                   label=_("Severity"))
-    source = django_filters.ChoiceFilter(choices=AlertSource.choices, label=_("Source"))
+                                                   label=_("Severity"),
+                                                   widget=forms.CheckboxSelectMultiple)
+    source = django_filters.ChoiceFilter(choices=AlertSource.choices, label=_("Source"),
+                                         empty_label=_("All"))
     suppression = django_filters.ChoiceFilter(
-        choices=[(v, label) for v, label in Suppression.choices if v], label=_("Suppressed"))
+        choices=[(v, label) for v, label in Suppression.choices if v], label=_("Suppressed"),
+        empty_label=_("All"))
     item = django_filters.CharFilter(method="filter_item", label=_("Item"))
     group = django_filters.NumberFilter(field_name="group_id", label=_("Group"))
     system = django_filters.CharFilter(method="filter_system", label=_("Business system"))

@@ -24,7 +24,7 @@ class ItemChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
 
 class MaintenanceWindowForm(forms.Form):
     items = ItemChoices(
-        queryset=ConfigItem.objects.none(), label=_("Items"),
+        queryset=ConfigItem.objects.none(), label=pgettext_lazy("configuration items", "Items"),
         help_text=_("A window on a host also covers the databases, services and systems "
                     "that run on it."))
     starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(
@@ -43,7 +43,7 @@ class MaintenanceWindowForm(forms.Form):
 # --- alert rules (part "rules") ---
 class RuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    code = forms.SlugField(label=_("Code"), max_length=100, required=False,
+    code = forms.SlugField(label=pgettext_lazy("rule", "Code"), max_length=100, required=False,
                            help_text=_("The alert's name; made from the name when empty."))
     kind = forms.ChoiceField(label=_("Kind"), choices=RuleKind.choices)
     expr = forms.CharField(label=_("Expression (PromQL)"),

@@ -153,8 +153,12 @@ def clean_params(kind: str, params: Any) -> tuple[dict[str, Any], list[str]]:
 
 
 def expr_error_message(exc: promql.ExprError) -> str:
+    """The parser's message in the user's language (its parameters that are English
+    phrases too; an untranslated one stays English)."""
+    params = {k: _(v) if isinstance(v, promql.Phrase) else v for k, v in exc.params.items()}
+    reason = _(exc.template) % params if params else _(exc.template)
     return _("Invalid expression at position %(position)s: %(reason)s") % {
-        "position": exc.position, "reason": exc.reason}
+        "position": exc.position, "reason": reason}
 
 
 def clean_rule(data: Mapping[str, Any], *, rule: Rule | None = None,

@@ -14,14 +14,15 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from careops.cmdb.models import ConfigItem
 from careops.monitoring.choices import AlertSource, AlertStatus, Severity, Suppression
 
 
 class GroupStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("alert group status", "Open")
+    CLOSED = "closed", pgettext_lazy("alert group status", "Closed")
 
 
 class ReceiverKind(models.TextChoices):

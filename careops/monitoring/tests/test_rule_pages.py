@@ -88,3 +88,27 @@ def test_it_previews_the_form_with_htmx(verified_client: Any, alice: Any,
     assert "rule-preview-errors" in broken.content.decode()
     assert "position 6" in broken.content.decode()
     assert not Rule.objects.exists()
+
+
+def _parse_error(text: str) -> Any:
+    from careops.logic import promql
+
+    try:
+        promql.parse(text)
+    except promql.ExprError as exc:
+        return exc
+    raise AssertionError(text)
+
+
+def test_it_translates_the_parsers_message_with_its_phrases() -> None:
+    from django.utils import translation
+
+    for text in ("100 * up /", "rate(up)", "up{job=}", "sum(up, 1)", "rate(up[5m]"):
+        exc = _parse_error(text)
+        assert (exc.template % exc.params if exc.params else exc.template) == exc.reason
+        assert exc.reason in actions.expr_error_message(exc)  # English: as it was
+    exc = _parse_error("rate(up)")
+    with translation.override("zh-hans"):
+        message = actions.expr_error_message(exc)
+    # neither the reason nor its phrase ("an instant vector") stays English
+    assert exc.reason not in message and "instant vector" not in message, message

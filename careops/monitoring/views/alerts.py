@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from careops.cmdb.forms.fields import style
+from careops.cmdb.forms.fields import mark_invalid, style
 from careops.core import access
 from careops.core.forms.errors import apply_errors
 from careops.core.roles import Cap, has_cap
@@ -94,6 +94,7 @@ def maintenance_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The maintenance window is saved."))
             return redirect("monitoring:maintenance_list")
+    mark_invalid(form)
     status = 400 if request.method == "POST" else 200
     return render(request, "monitoring/maintenance_form.html", {"form": form}, status=status)
 

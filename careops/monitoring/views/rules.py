@@ -3,6 +3,7 @@ disable and delete. Changes go through careops.monitoring.actions.rules."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careops.cmdb.forms.fields import mark_invalid, style
 from careops.core.forms.errors import apply_errors
 from careops.core.roles import Cap
 from careops.core.views.decorators import cap_required
@@ -69,6 +71,8 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Rule “%(name)s” is saved.") % {"name": saved.name})
             return redirect("monitoring:rule_list")
+    style(form)
+    mark_invalid(form)
     status = 400 if request.method == "POST" else 200
     return render(request, "monitoring/rule_form.html", {"form": form, "rule": rule},
                   status=status)
@@ -105,7 +109,7 @@ def rule_preview(request: HttpRequest) -> HttpResponse:
               "end": i.end.isoformat() if i.end else None}
              for row, i in zip(rows, intervals, strict=False)]
     return render(request, "monitoring/_rule_preview.html", {
-        "errors": errors, "rows": rows, "total": len(intervals), "chart": chart,
+        "errors": errors, "rows": rows, "total": len(intervals), "chart_json": json.dumps(chart),
         "shown": min(len(intervals), PREVIEW_ROWS)})
 
 

@@ -1,16 +1,16 @@
 // Alert rule preview: after htmx swaps in the intervals, draw them as an ECharts timeline
-// (one row per series). No inline script (Content-Security-Policy); the data comes in a
-// json_script element and is only ever used as text.
+// (one row per series). No inline script (Content-Security-Policy); the data comes in the
+// chart element's data-intervals attribute (htmx, its script tags off, drops a json_script
+// it swaps in) and is only ever used as text.
 (function () {
   "use strict";
 
   function draw() {
     var el = document.getElementById("rule-preview-chart");
-    var dataEl = document.getElementById("rule-preview-data");
-    if (!el || !dataEl || !window.echarts) {
+    if (!el || !el.dataset.intervals || !window.echarts) {
       return;
     }
-    var intervals = JSON.parse(dataEl.textContent || "[]");
+    var intervals = JSON.parse(el.dataset.intervals);
     var names = [];
     intervals.forEach(function (i) {
       if (names.indexOf(i.name) < 0) {
