@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from careops.core.models.secrets import Secret
 
@@ -30,7 +31,7 @@ class LoginForm(forms.Form):
 
 class CodeForm(TablerMixin, forms.Form):
     code = forms.CharField(
-        label=_("Code"), max_length=32,
+        label=pgettext_lazy("one-time password", "Code"), max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text",
                                       "autofocus": True}),
     )
