@@ -103,6 +103,21 @@ def auditor(make_user: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture
+def api(db: Any) -> Callable[[Any], Any]:
+    """An API client for ``user`` that authenticates with his token, as scripts do."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def client_for(user: Any) -> APIClient:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
 def verified_client(client: Any) -> Callable[[Any], Any]:
     """A test client logged in as ``user`` with the second factor already passed."""
 

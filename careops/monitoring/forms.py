@@ -11,10 +11,24 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from careops.cmdb.choices import ItemKind, NetworkZone
+from careops.cmdb.forms.fields import style
 from careops.cmdb.models import ConfigItem
 from careops.core import access
 from careops.core.models import Secret, SecretKind
 from careops.monitoring.choices import CheckKind, RuleKind, RuleOperator, Severity
+
+
+def json_params(text: str | None, example: str) -> Any:
+    """The parameters typed as JSON ({} when empty); a form error with an example when
+    they are not JSON. What the value must hold is the actions' (and collectors') to say."""
+    text = (text or "").strip()
+    if not text:
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise forms.ValidationError(_("Parameters must be JSON, such as %(example)s.")
+                                    % {"example": example}) from None
 
 
 class ItemChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -74,15 +88,7 @@ class RuleForm(forms.Form):
     enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
 
     def clean_params(self) -> Any:
-        text = (self.cleaned_data.get("params") or "").strip()
-        if not text:
-            return {}
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise forms.ValidationError(_("Parameters must be JSON, such as "
-                                          '{"window_s": 600}.')) from None
-        return value
+        return json_params(self.cleaned_data.get("params"), '{"window_s": 600}')
 
     def clean_item(self) -> ConfigItem | None:
         code = (self.cleaned_data.get("item") or "").strip()
@@ -196,24 +202,12 @@ class CheckForm(forms.Form):
         if managed:  # the item's monitoring endpoints decide the rest
             for name in ("kind", "target", "params", "credential"):
                 del self.fields[name]
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "form-check-input"
-            else:
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}".strip()
+        style(self)
         if "kind" in self.fields:
             self.fields["kind"].widget.attrs["data-check-kind"] = ""
 
     def clean_params(self) -> Any:
-        text = (self.cleaned_data.get("params") or "").strip()
-        if not text:
-            return {}
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise forms.ValidationError(_("Parameters must be JSON, such as "
-                                          '{"count": 3}.')) from None
+        value = json_params(self.cleaned_data.get("params"), '{"count": 3}')
         if not isinstance(value, dict):
             raise forms.ValidationError(_("Parameters must be a JSON object: {…}."))
         return value

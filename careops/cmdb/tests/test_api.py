@@ -16,7 +16,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from careops.cmdb.actions import items, relations
@@ -56,16 +55,6 @@ def hospital(alice: Any, bob: Any, charlie: Any) -> Hospital:
     items.update(alice, h.outpatient, {}, m2m={"members": [charlie]})
     return h
 
-
-@pytest.fixture
-def api() -> Callable[[Any], APIClient]:
-    def client_for(user: Any) -> APIClient:
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return client_for
 
 
 def codes(response: Any) -> list[str]:

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from careops.cmdb.actions import items, relations
@@ -37,16 +36,6 @@ def hospital(alice: Any, bob: Any) -> Hospital:
     return h
 
 
-@pytest.fixture
-def api() -> Callable[[Any], APIClient]:
-    def client_for(user: Any) -> APIClient:
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return client_for
-
 
 @pytest.fixture
 def listener() -> Iterator[str]:
@@ -69,6 +58,13 @@ def listener() -> Iterator[str]:
     stop.set()
     thread.join(2)
     server.close()
+
+
+def managed_check(alice: Any, hospital: Hospital) -> Check:
+    """The scrape check the LIS host's node_exporter endpoint brings."""
+    items.update(alice, hospital.lis_host,
+                 {"monitoring_endpoints": [{"job": "node", "target": "10.1.2.10:9100"}]})
+    return Check.objects.get(item=hospital.lis_host, managed=True)
 
 
 def errors(response: Any) -> dict[str, Any]:
@@ -129,9 +125,7 @@ def test_the_api_refuses_a_bad_check_by_field_and_writes_nothing(
 
 def test_a_managed_check_takes_only_its_schedule(
         hospital: Hospital, alice: Any, api: Callable[[Any], APIClient]) -> None:
-    items.update(alice, hospital.lis_host,
-                 {"monitoring_endpoints": [{"job": "node", "target": "10.1.2.10:9100"}]})
-    managed = Check.objects.get(item=hospital.lis_host, managed=True)
+    managed = managed_check(alice, hospital)
     client = api(alice)
     assert "target" in errors(client.patch(f"{API}{managed.pk}/", {"target": "x:1"},
                                            format="json"))
@@ -231,9 +225,7 @@ def test_a_check_added_in_the_form_is_run_by_the_collector_and_shown_ok(
 
 def test_the_edit_form_of_a_managed_check_offers_its_schedule_only(
         hospital: Hospital, alice: Any, verified_client: Callable[[Any], Any]) -> None:
-    items.update(alice, hospital.lis_host,
-                 {"monitoring_endpoints": [{"job": "node", "target": "10.1.2.10:9100"}]})
-    managed = Check.objects.get(item=hospital.lis_host, managed=True)
+    managed = managed_check(alice, hospital)
     client = verified_client(alice)
     html = client.get(f"/monitoring/checks/{managed.pk}/").content.decode()
     assert 'name="interval_s"' in html and 'name="target"' not in html

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from careops.cmdb.actions import items, relations
@@ -36,16 +35,6 @@ def hospital(alice: Any, bob: Any, charlie: Any) -> Hospital:
     items.update(alice, h.vendor, {}, m2m={"engineers": [bob]})  # bob: LIS only
     return h
 
-
-@pytest.fixture
-def api() -> Callable[[Any], APIClient]:
-    def client_for(user: Any) -> APIClient:
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return client_for
 
 
 @pytest.fixture

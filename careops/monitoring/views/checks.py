@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careops.cmdb.choices import NetworkZone
+from careops.cmdb.forms.fields import mark_invalid
 from careops.cmdb.views import common
 from careops.core import access
 from careops.core.forms.errors import apply_errors
@@ -105,6 +106,7 @@ def check_edit(request: HttpRequest, pk: int | None = None,
             messages.success(request, _("Check “%(name)s” is saved; it runs within a few "
                                         "seconds.") % {"name": saved})
             return redirect(_back(saved))
+    mark_invalid(form)
     return render(request, "monitoring/check_form.html", {
         "form": form, "check": check, "item": item, "managed": managed,
         "help": [(kind, label, KIND_HELP[kind], *KIND_EXAMPLES[kind])
