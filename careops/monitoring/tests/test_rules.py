@@ -352,6 +352,76 @@ def test_it_loads_the_default_rules_once_and_keeps_edited_ones(alice: Any) -> No
     assert "memory-low" in actions.load_default_rules().unchanged
 
 
+def _written_names() -> tuple[set[str], set[str]]:
+    """(metric names, label names) CareOps' own collectors and scheduler write: every
+    quoted identifier of their sources, plus the families they build from lists
+    (node_memory_<Key>_bytes from /proc/meminfo, MySQL's status and variables)."""
+    import re
+
+    from careops.monitoring.collectors import mysql
+
+    root = Path(evaluate.__file__).resolve().parent
+    sources = [*sorted((root / "collectors").glob("*.py")), root / "scheduler.py",
+               root.parent / "logic" / "sshcollect.py"]
+    words = set()
+    for source in sources:
+        words |= set(re.findall(r'"([a-zA-Z_][a-zA-Z0-9_]*)"', source.read_text()))
+    words |= {f"node_memory_{key}_bytes" for key in ("MemAvailable", "MemTotal", "MemFree",
+                                                      "Buffers", "Cached", "SwapTotal",
+                                                      "SwapFree")}
+    words |= {f"mysql_global_status_{name}" for name in mysql.STATUS}
+    words |= {f"mysql_global_variables_{name}" for name in mysql.VARIABLES}
+    return words, words
+
+
+def test_every_shipped_rule_reads_what_a_careops_collector_writes() -> None:
+    """A default rule on a name only a third-party exporter writes, or a matcher on a
+    label no collector sets, would never fire where CareOps collects itself."""
+    from careops.logic import promql
+
+    names, labels = _written_names()
+    unfed = {}
+    for rule in actions.shipped_rules():
+        selectors = promql.selectors(promql.parse(rule["expr"]))
+        if not any(sel.name in names for sel in selectors):
+            unfed[rule["code"]] = [sel.name for sel in selectors]
+        for sel in selectors:
+            for matcher in sel.matchers:
+                if matcher.label not in labels and matcher.label != "__name__":
+                    unfed[rule["code"]] = [f"label {matcher.label}"]
+    assert unfed == {}
+
+
+def test_the_shipped_database_and_host_rules_fire_on_what_the_collectors_write(
+        alice: Any) -> None:
+    """The names the collectors write (not an exporter's) drive the rules that read both."""
+    actions.load_default_rules()
+    host = Host.objects.create(name="LIS", code="SRV-LIS", hostname="lis", os_family="linux")
+    store = MemoryStore()
+    start = T0_MS - 3_600_000
+    series = {
+        ("careops_clock_offset_seconds", ()): -3.5,
+        ("pg_replication_lag", ()): 900.0,
+        ("careops_pg_txid_age", (("datname", "his"),)): 1.45e9,
+        ("careops_log_error_lines", (("file", "/var/log/his.log"),)): 4.0,
+    }
+    for (name, extra), value in series.items():
+        store.add({"__name__": name, "careops_item": host.code, **dict(extra)},
+                  [(start + k * 60_000, value) for k in range(61)])
+    rules = list(Rule.objects.filter(code__in=[
+        "clock-offset", "pg-replication-lag", "pg-txid-wraparound-critical",
+        "log-error-lines"]))
+    Rule.objects.filter(pk__in=[r.pk for r in rules]).update(item_kind="")
+    rules = list(Rule.objects.filter(pk__in=[r.pk for r in rules]))
+    fired = set()
+    for minutes in range(-10, 1):  # the last ten minutes, as the collector would
+        now = dt.datetime.fromtimestamp(T0_MS / 1000 + minutes * 60, tz=dt.UTC)
+        fired |= {s.name for s in evaluate.evaluate_rules(now, store=store, rules=rules)
+                  if s.status == "firing"}
+    assert fired == {"clock-offset", "pg-replication-lag", "pg-txid-wraparound-critical",
+                     "log-error-lines"}
+
+
 def test_it_updates_an_unedited_default_when_the_shipped_one_changes(
         alice: Any, tmp_path: Path) -> None:
     shipped = tmp_path / "rules.yaml"
