@@ -7,10 +7,17 @@ platform administrator role.
 
 Tests that need a real server call ``require_service("postgres")`` etc.: outside
 CI they skip with the reason when the server is absent; in CI (CI=true) they fail.
+
+``CAREOPS_TEST_TODAY=2027-01-04`` (or a full ISO 8601 instant) runs the whole session with
+Python's clock moved there (time-machine, ticking on), to find tests that would break when
+the real date gets there. A date alone means 10:00 in Beijing. Tests marked ``real_clock``
+compare Python's time with a clock outside the process (the database's triggers, a
+VictoriaMetrics, an Alertmanager, a node_exporter): they are skipped then.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -22,6 +29,51 @@ import pytest
 from careops.core.choices import Role
 
 PASSWORD = "Correct-Horse-42"  # noqa: S105 (the test users' password)
+TODAY_VARIABLE = "CAREOPS_TEST_TODAY"
+_TRAVEL = pytest.StashKey[dt.datetime]()
+
+
+def travel_target(text: str) -> dt.datetime:
+    """The instant ``CAREOPS_TEST_TODAY`` names: a date alone is 10:00 in Beijing."""
+    try:
+        if len(text) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(10),
+                                       dt.timezone(dt.timedelta(hours=8)))
+        target = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise pytest.UsageError(f"{TODAY_VARIABLE}={text!r}: not an ISO 8601 date or "
+                                "date and time") from None
+    if target.tzinfo is None:
+        raise pytest.UsageError(f"{TODAY_VARIABLE}={text!r}: give the UTC offset")
+    return target
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    text = os.environ.get(TODAY_VARIABLE, "").strip()
+    if not text:
+        return
+    import time_machine  # a test dependency (pyproject's dev extra)
+
+    target = travel_target(text)
+    traveller = time_machine.travel(target, tick=True)
+    traveller.start()  # for the whole session, in each xdist worker alike
+    config.add_cleanup(traveller.stop)
+    config.stash[_TRAVEL] = target
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    target = config.stash.get(_TRAVEL, None)
+    return None if target is None else f"{TODAY_VARIABLE}: the clock starts at {target.isoformat()}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    target = config.stash.get(_TRAVEL, None)
+    if target is None:
+        return
+    skip = pytest.mark.skip(reason=f"compares with a clock {TODAY_VARIABLE} does not move")
+    for item in items:
+        if item.get_closest_marker("real_clock") or item.get_closest_marker("browser"):
+            item.add_marker(skip)
 
 
 def _port_open(host: str, port: int) -> bool:

@@ -292,8 +292,12 @@ def setup_django(env: dict[str, str]) -> None:
 
 
 def seed_contract_text(extra_systems: list[str]) -> str:
-    """Seed contract 004 as written, its covered systems extended by the bench's."""
-    text = SEED_004.read_text(encoding="utf-8")
+    """Seed contract 004 as written, its covered systems extended by the bench's and its
+    service period (2026) stretched to cover today: ``careops collect`` opens the incidents
+    at the real current time, which must fall under the contract."""
+    from careops.contracts.tests.seeds import covering_today
+
+    text = covering_today(SEED_004.read_text(encoding="utf-8"), dt.date.today())
     lines = "".join(f"\n  - {code}  # bench/detect.py" for code in extra_systems)
     new, count = re.subn(r"^(  - EXAM-STD[^\n]*)$", lambda m: m.group(1) + lines, text,
                          count=1, flags=re.MULTILINE)

@@ -157,9 +157,11 @@ def build_world(rng: random.Random) -> World:
         world.systems[contract.code] = ids
         world.engineers[contract.code] = engineers
         world.teams[contract.code] = team.pk
-        world.versions.append(profiles.load_profile(world.admin, text).version)
+        # obligations synced at the benchmark's NOW, not at the real current time
+        world.versions.append(profiles.load_profile(world.admin, text, now=NOW).version)
         if path.name.startswith(SECOND_VERSIONS):
-            world.versions.append(profiles.load_profile(world.admin, text + PAUSES).version)
+            world.versions.append(profiles.load_profile(world.admin, text + PAUSES,
+                                                        now=NOW).version)
     for version in world.versions:
         world.contracts[version.pk] = contract_of(version)
     return world

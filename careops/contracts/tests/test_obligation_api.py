@@ -9,6 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from careops.contracts.models import ObligationOccurrence, ObligationStatus
+from careops.contracts.tests.seeds import IN_SERVICE
 
 URL = "/api/v1/contracts/obligations/"
 pytestmark = pytest.mark.usefixtures("english")
@@ -31,7 +32,8 @@ def first(profile: Any, code: str) -> ObligationOccurrence:
 def ticket(edu: Any, alice: Any, cmdb: dict[str, Any]) -> Any:
     from careops.servicedesk.actions import open_ticket
 
-    return open_ticket(alice, "incident", "知识库更新", "季度知识库更新", [cmdb["systems"][1]])
+    return open_ticket(alice, "incident", "知识库更新", "季度知识库更新", [cmdb["systems"][1]],
+                       now=IN_SERVICE)
 
 
 def test_it_lists_by_role_with_filters(edu: Any, alice: Any, bob: Any, charlie: Any,

@@ -139,6 +139,7 @@ def test_the_command_reports_ok_and_broken(no_triggers: None, capsys: Any) -> No
     assert exc.value.returncode == 1
 
 
+@pytest.mark.real_clock  # the database trigger reads the database's own clock
 def test_it_prunes_old_records_and_stays_verifiable(db: Any) -> None:
     with days_ago(400):
         old = add_records(5, "old")
@@ -160,6 +161,7 @@ def test_it_prunes_old_records_and_stays_verifiable(db: Any) -> None:
         days=364)
 
 
+@pytest.mark.real_clock  # the database trigger reads the database's own clock
 def test_successive_prunes_stay_verifiable(db: Any, settings: Any) -> None:
     with days_ago(500):
         add_records(3, "older")
@@ -176,6 +178,7 @@ def test_successive_prunes_stay_verifiable(db: Any, settings: Any) -> None:
     assert auditlog.prune() == 0
 
 
+@pytest.mark.real_clock  # the database trigger reads the database's own clock
 def test_it_prunes_everything_old_when_nothing_is_recent(db: Any) -> None:
     with days_ago(400):
         add_records(4)
@@ -184,6 +187,7 @@ def test_it_prunes_everything_old_when_nothing_is_recent(db: Any) -> None:
     assert auditlog.verify_chain() == auditlog.VerifyResult(True, 1)
 
 
+@pytest.mark.real_clock  # the database trigger reads the database's own clock
 def test_it_never_prunes_under_180_days(db: Any, settings: Any) -> None:
     settings.AUDIT_RETENTION_DAYS = 30
     with days_ago(200):
@@ -198,6 +202,7 @@ def test_it_never_prunes_under_180_days(db: Any, settings: Any) -> None:
     assert auditlog.verify_chain().ok
 
 
+@pytest.mark.real_clock  # the database trigger reads the database's own clock
 def test_prune_dry_run_deletes_nothing(db: Any, capsys: Any) -> None:
     with days_ago(400):
         add_records(3)
@@ -209,6 +214,7 @@ def test_prune_dry_run_deletes_nothing(db: Any, capsys: Any) -> None:
     assert AuditRecord.objects.count() == 1
 
 
+@pytest.mark.real_clock  # the database trigger reads the database's own clock
 def test_the_periodic_task_prunes(db: Any) -> None:
     from careops.core.tasks import prune_audit_trail
 
@@ -243,6 +249,7 @@ def test_the_database_refuses_raw_updates(db: Any) -> None:
     assert AuditRecord.objects.get(pk=rec.pk).object_repr == "item 0"
 
 
+@pytest.mark.real_clock  # the database trigger reads the database's own clock
 def test_the_database_refuses_raw_deletes_of_recent_records(db: Any) -> None:
     with days_ago(179):
         young = add_records(1)[0]

@@ -242,6 +242,7 @@ def push(url: str, alerts: list[dict[str, Any]]) -> None:
         assert answer.status == 200
 
 
+@pytest.mark.real_clock
 @pytest.mark.slow
 def test_it_opens_and_recovers_an_incident_through_a_real_alertmanager(
         transactional_db: Any, hospital: dict[str, Any], alertmanager: str,

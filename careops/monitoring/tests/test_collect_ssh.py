@@ -43,6 +43,7 @@ def one(result: CollectResult, name: str) -> float:
     return found[0].value
 
 
+@pytest.mark.real_clock
 def test_it_collects_a_linux_host_with_node_exporter_names(
         start_sshd: Callable[[], Sshd]) -> None:
     sshd = start_sshd()

@@ -92,6 +92,7 @@ def test_it_hides_items_the_user_may_not_see(
     assert api(sysadmin).get(URL, params("up")).status_code == 403
 
 
+@pytest.mark.real_clock
 def test_it_scopes_every_selector_to_the_users_items_on_victoriametrics(
         hospital: Hospital, alice: Any, bob: Any, vm: VictoriaMetrics,
         api: Callable[[Any], APIClient]) -> None:

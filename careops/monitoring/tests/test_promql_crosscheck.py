@@ -174,6 +174,7 @@ def key(labels: dict[str, str]) -> str:
     return json.dumps({k: v for k, v in sorted(labels.items()) if k != "__name__"})
 
 
+@pytest.mark.real_clock
 def test_it_agrees_with_victoriametrics(victoria: str) -> None:
     now_s = int(time.time())
     end_s = now_s - now_s % STEP_S - 3600  # an hour ago, on a step

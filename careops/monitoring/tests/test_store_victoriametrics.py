@@ -59,6 +59,7 @@ def test_it_formats_lines_and_selectors_as_prometheus_text() -> None:
         '{__name__=~".+",job!="x"}'
 
 
+@pytest.mark.real_clock
 def test_it_writes_and_reads_back_through_select_and_query_range(
         vm: VictoriaMetrics, db: Any) -> None:
     store = VictoriaMetricsStore(vm.url)
@@ -89,6 +90,7 @@ def test_it_refuses_a_bad_expression_with_the_stores_reason(vm: VictoriaMetrics)
     assert "unexpected" in str(caught.value) or "cannot parse" in str(caught.value)
 
 
+@pytest.mark.real_clock
 def test_it_buffers_while_the_store_is_down_and_flushes_in_order_on_recovery(
         vm: VictoriaMetrics, db: Any) -> None:
     store = VictoriaMetricsStore(vm.url, buffer_samples=1000)
@@ -115,6 +117,7 @@ def test_it_buffers_while_the_store_is_down_and_flushes_in_order_on_recovery(
     assert shown.reachable and shown.buffered == 0 and shown.last_flush_at is not None
 
 
+@pytest.mark.real_clock
 def test_it_drops_the_oldest_beyond_the_bound_and_counts_them(
         vm: VictoriaMetrics, db: Any) -> None:
     store = VictoriaMetricsStore(vm.url, buffer_samples=10)

@@ -1,22 +1,24 @@
 """Seed 004 loaded over a small CMDB: the exam system is served by the surgery and
 the teaching departments, a host runs the surgical video system, and a printer system
-no contract covers. Bob maintains the covered systems; Charlie is in surgery."""
+no contract covers. Bob maintains the covered systems; Charlie is in surgery.
+
+Tests that go through a view or a task open tickets at the real current time: the seed's
+service period is stretched to cover today (careops.contracts.tests.seeds)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from careops.cmdb.models import BusinessSystem, Department, Host, Relation, Vendor
 from careops.contracts.actions import profiles
+from careops.contracts.tests.seeds import SEED_004, seed_004_text
 
-SEED_004 = (Path(__file__).resolve().parents[3] / "contracts" / "examples"
-            / "seed-004-surgical-video-exam.yaml")
 # Seed 004 names no pause states; the clock tests add one.
 PAUSES = "\npauses:\n  waiting_hospital: [restore, resolve, report]\n"
+__all__ = ["PAUSES", "SEED_004", "desk", "seed_004"]  # SEED_004: test_escalation's
 
 
 @pytest.fixture
@@ -44,10 +46,11 @@ def desk(db: Any, alice: Any, bob: Any, charlie: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def seed_004(desk: dict[str, Any], alice: Any) -> Callable[[str], Any]:
-    """Load seed 004 (optionally with extra YAML appended) as alice; the new version."""
+    """Load seed 004 (optionally with extra YAML appended) as alice; the new version. Its
+    period covers 2026 and today."""
 
     def load(extra: str = "", valid_from: Any = None) -> Any:
-        text = SEED_004.read_text(encoding="utf-8") + extra
+        text = seed_004_text() + extra
         return profiles.load_profile(alice, text, valid_from=valid_from).version
 
     return load
