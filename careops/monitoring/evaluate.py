@@ -27,14 +27,12 @@ import datetime as dt
 import importlib
 import logging
 import math
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from careops.cmdb.models import ConfigItem
@@ -85,10 +83,8 @@ def rule_tree(rule: Rule) -> promql.Expr:
     """The rule's expression, limited to its item's series when it has one."""
     tree = promql.parse(rule.expr)
     if rule.item_id is not None and rule.item is not None:
-        # series carry the item's code (collector and file_sd); collectors before the code
-        # label wrote its id
-        either = f"{re.escape(rule.item.code)}|{rule.item_id}"
-        tree = promql.with_matchers(tree, (Matcher(ITEM_LABEL, "=~", either),))
+        # series carry the item's code (CareOps' collector and the file_sd export)
+        tree = promql.with_matchers(tree, (Matcher(ITEM_LABEL, "=", rule.item.code),))
     return tree
 
 
@@ -254,22 +250,12 @@ class _Item:
 
 def _items(codes: Iterable[str]) -> dict[str, _Item]:
     """Items by the value of their series' careops_item label: the CMDB code (CareOps'
-    collector and Prometheus' file_sd) or, in series written before the code label, the
-    item's id."""
+    collector and Prometheus' file_sd)."""
     wanted = {c for c in codes if c}
     if not wanted:
         return {}
-    ids = [int(c) for c in wanted if c.isdigit()]
-    rows = ConfigItem.objects.filter(Q(code__in=wanted) | Q(pk__in=ids)).values_list(
-        "code", "id", "kind", "name")
-    found: dict[str, _Item] = {}
-    for code, pk, kind, name in rows:
-        item = _Item(pk, kind, name or code)
-        if code in wanted:
-            found[code] = item
-        if str(pk) in wanted:
-            found[str(pk)] = item
-    return found
+    rows = ConfigItem.objects.filter(code__in=wanted).values_list("code", "id", "kind", "name")
+    return {code: _Item(pk, kind, name or code) for code, pk, kind, name in rows}
 
 
 def _codes(all_frames: Iterable[Frames]) -> set[str]:

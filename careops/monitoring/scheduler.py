@@ -258,7 +258,8 @@ class Collector:
         if failing == was_failing or (not failing and status != CheckStatus.OK):
             return None
         now = timezone.now()
-        labels = {"careops_item": run.item_code, "careops_check": str(run.check_id)}
+        # the check alone identifies the alert: renaming the item's code does not orphan it
+        labels = {"careops_check": str(run.check_id)}
         if failing:
             summary = _("%(check)s failed: %(reason)s") % {"check": run.name, "reason": error}
         else:

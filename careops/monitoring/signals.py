@@ -1,5 +1,6 @@
 """Keep managed checks in step with the CMDB: every save of a configuration item (of any
-class) syncs its scrape checks with its monitoring endpoints."""
+class) syncs its scrape checks with its monitoring endpoints, and retiring it stops all
+its checks."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.db.models.signals import post_save
 
+from careops.cmdb.choices import ItemStatus
 from careops.cmdb.models import ConfigItem
 
 
@@ -17,9 +19,14 @@ def _item_saved(sender: type[Any], instance: Any, created: bool, raw: bool = Fal
     from careops.monitoring.actions.checks import sync_item_checks
     from careops.monitoring.models import Check
 
-    if not instance.monitoring_endpoints and (
-            created or not Check.objects.filter(item_id=instance.pk, managed=True).exists()):
-        return  # nothing to add and nothing to remove: no work on bulk imports
+    if created and not instance.monitoring_endpoints:
+        return  # nothing to add: no work on bulk imports
+    if not created:
+        checks = Check.objects.filter(item_id=instance.pk)
+        retired = instance.status == ItemStatus.RETIRED
+        if not instance.monitoring_endpoints and not checks.filter(managed=True).exists() \
+                and not (retired and checks.filter(enabled=True).exists()):
+            return  # nothing to add, remove or stop
     sync_item_checks(instance)
 
 

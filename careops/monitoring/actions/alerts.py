@@ -218,7 +218,12 @@ def _calm_down(batch: _Batch) -> None:
     for group in AlertGroup.objects.filter(pk__in=calmed, status=GroupStatus.CLOSED
                                            ).select_related("ticket"):
         members = list(group.alerts.order_by("starts_at", "id"))
-        if all(a.status == AlertStatus.RESOLVED and not a.flapping for a in members):
+        told = group.ticket is not None and group.closed_at is not None and \
+            group.ticket.events.filter(kind="comment", actor=service_account(),
+                                       at__gte=group.closed_at).exists()
+        # told: not every alert flapped when the group closed, so it had its comment then
+        if not told and all(a.status == AlertStatus.RESOLVED and not a.flapping
+                            for a in members):
             _recovered(batch, group, members)
 
 

@@ -11,12 +11,13 @@ on save with the collector's own parsing of the target and parameters.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,11 +28,12 @@ from careops.core.choices import AuditAction
 from careops.core.models import SecretKind
 from careops.core.roles import Cap, has_cap
 from careops.monitoring import collectors
-from careops.monitoring.choices import CheckKind
+from careops.monitoring.choices import CheckKind, CheckStatus
 from careops.monitoring.models import Check
 
 SYSTEM = "system"
-MIN_INTERVAL_S, MAX_INTERVAL_S = 10, 86_400
+FAILING = frozenset({CheckStatus.FAILED, CheckStatus.TIMEOUT, CheckStatus.REJECTED})
+MIN_INTERVAL_S, MAX_INTERVAL_S = 5, 86_400
 MIN_TIMEOUT_S, MAX_TIMEOUT_S = 0.5, 300.0
 CREDENTIAL_KINDS = frozenset({SecretKind.PASSWORD, SecretKind.SSH_KEY})
 # What may be changed on a managed check by hand (the rest follows the item's endpoints).
@@ -70,6 +72,7 @@ def sync_item_checks(item: ConfigItem, *, actor: Any = None) -> list[Check]:
     now = timezone.now()
     records = []
     kept: list[Check] = []
+    stopped: list[Check] = []
     with transaction.atomic():
         existing = {c.target: c for c in Check.objects.select_for_update()
                     .filter(item=item, kind=CheckKind.SCRAPE)}
@@ -81,11 +84,13 @@ def sync_item_checks(item: ConfigItem, *, actor: Any = None) -> list[Check]:
                                            username=SYSTEM,
                                            changes=audit.diff(audit.snapshot(check), None),
                                            detail={"reason": "endpoint removed"}))
+                stopped.append(copy.copy(check))
                 check.delete()
                 continue
             before = audit.snapshot(check)
             check.params = desired[target]
-            check.enabled = enabled
+            if not enabled:  # retired; a check disabled by hand stays disabled
+                check.enabled = False
             check.zone = check.zone or zone
             changes = audit.diff(before, audit.snapshot(check))
             changes.pop("updated_at", None)
@@ -94,6 +99,8 @@ def sync_item_checks(item: ConfigItem, *, actor: Any = None) -> list[Check]:
                 records.append(audit.build(AuditAction.UPDATE, actor=actor, obj=check,
                                            username=SYSTEM, changes=changes,
                                            detail={"reason": "endpoint changed"}))
+                if "enabled" in changes:
+                    stopped.append(check)
             kept.append(check)
         for target, params in desired.items():
             if target in existing:
@@ -107,8 +114,38 @@ def sync_item_checks(item: ConfigItem, *, actor: Any = None) -> list[Check]:
                                        changes=audit.diff(None, audit.snapshot(check)),
                                        detail={"reason": "endpoint added"}))
             kept.append(check)
+        if not enabled:  # a retired item's hand-made checks stop too
+            for check in Check.objects.select_for_update().filter(item=item, managed=False,
+                                                                  enabled=True):
+                before = audit.snapshot(check)
+                check.enabled = False
+                check.save(update_fields=["enabled", "updated_at"])
+                records.append(audit.build(AuditAction.UPDATE, actor=actor, obj=check,
+                                           username=SYSTEM,
+                                           changes={"enabled": [True, False]},
+                                           detail={"reason": "item retired"}))
+                stopped.append(check)
         audit.append(records)
+    _resolve_alerts(stopped, _("the item was retired"))
     return kept
+
+
+def _resolve_alerts(checks: list[Check], why: str) -> None:
+    """Checks that stop running (deleted, disabled, their item retired) while failing would
+    leave their alerts firing for ever: resolve them now, saying why."""
+    from careops.monitoring.actions import alerts
+    from careops.monitoring.choices import AlertSource, AlertStatus
+    from careops.monitoring.types import AlertSignal
+
+    now = timezone.now()
+    signals = [AlertSignal(
+        source=AlertSource.CHECK, name="CheckFailed", labels={"careops_check": str(c.pk)},
+        status=AlertStatus.RESOLVED, severity="info", starts_at=now, ends_at=now,
+        item_id=c.item_id, check_id=None,
+        summary=(_("%(check)s no longer runs: %(why)s") % {"check": c, "why": why})[:300])
+        for c in checks if c.last_status in FAILING]
+    if signals:
+        alerts.receive(signals, now=now)
 
 
 def sync_all(*, actor: Any = None, changed_since: dt.datetime | None = None) -> int:
@@ -161,11 +198,13 @@ def _validate(check: Check) -> None:
         check.full_clean()
     except ValidationError as exc:
         errors.update({k: list(v) for k, v in exc.message_dict.items()})
-    if "interval_s" not in errors and not MIN_INTERVAL_S <= check.interval_s <= MAX_INTERVAL_S:
+    interval_ok = "interval_s" not in errors
+    if interval_ok and not MIN_INTERVAL_S <= check.interval_s <= MAX_INTERVAL_S:
+        interval_ok = False
         errors["interval_s"] = [_("The interval must be between %(low)s and %(high)s "
                                   "seconds.") % {"low": MIN_INTERVAL_S, "high": MAX_INTERVAL_S}]
-    if "timeout_s" not in errors and not (
-            MIN_TIMEOUT_S <= check.timeout_s <= min(MAX_TIMEOUT_S, max(check.interval_s, 1))):
+    longest = min(MAX_TIMEOUT_S, check.interval_s) if interval_ok else MAX_TIMEOUT_S
+    if "timeout_s" not in errors and not MIN_TIMEOUT_S <= check.timeout_s <= longest:
         errors["timeout_s"] = [_("The timeout must be between %(low)s and %(high)s seconds, "
                                  "and not longer than the interval.")
                                % {"low": MIN_TIMEOUT_S, "high": MAX_TIMEOUT_S}]
@@ -186,16 +225,22 @@ def create_check(actor: Any, item: ConfigItem, *, kind: str, target: str,
     unknown = set(fields) - EDITABLE
     if unknown:
         raise ValidationError({sorted(unknown)[0]: [_("This field cannot be set.")]})
+    if item.status == ItemStatus.RETIRED:
+        raise ValidationError({"item": [_("The item is retired: it gets no new checks.")]})
     check = Check(item=item, kind=kind, target=str(target or "").strip(), managed=False,
                   **fields)
     if not check.zone:
         check.zone = item_zone(item)
     check.next_run_at = timezone.now()
     _validate(check)
-    with transaction.atomic():
-        check.save()
-        audit.record(AuditAction.CREATE, actor=actor, request=request, obj=check,
-                     changes=audit.diff(None, audit.snapshot(check)))
+    try:
+        with transaction.atomic():
+            check.save()
+            audit.record(AuditAction.CREATE, actor=actor, request=request, obj=check,
+                         changes=audit.diff(None, audit.snapshot(check)))
+    except IntegrityError:  # the same check, saved by someone else a moment ago
+        raise ValidationError({"target": [_("The item already has a check of this kind "
+                                            "on this target.")]}) from None
     return check
 
 
@@ -212,18 +257,23 @@ def update_check(actor: Any, check: Check, *, request: Any = None, **fields: Any
     with transaction.atomic():
         locked = Check.objects.select_for_update().get(pk=check.pk)
         before = audit.snapshot(locked)
+        before_check = copy.copy(locked)
         for name, value in fields.items():
             setattr(locked, name, value.strip() if name == "target" and isinstance(
                 value, str) else value)
+        if not locked.zone:  # blank: the item's zone, as when it was made
+            locked.zone = item_zone(locked.item)
         _validate(locked)
-        if {"kind", "target", "params", "credential"} & set(fields):
-            locked.next_run_at = timezone.now()  # a changed check runs again at once
-        locked.save()
         changes = audit.diff(before, audit.snapshot(locked))
         changes.pop("updated_at", None)
+        if {"kind", "target", "params", "credential"} & set(changes):
+            locked.next_run_at = timezone.now()  # a changed check runs again at once
+        locked.save()
         if changes:
             audit.record(AuditAction.UPDATE, actor=actor, request=request, obj=locked,
                          changes=changes)
+    if changes.get("enabled") and not locked.enabled:
+        _resolve_alerts([before_check], _("it was disabled"))
     return locked
 
 
@@ -231,6 +281,8 @@ def run_check_now(actor: Any, check: Check, *, request: Any = None) -> Check:
     """Make ``check`` due now: its zone's collector runs it on its next tick (within a
     second or two), whatever its interval. Audited, since it reaches the target."""
     _require_manage(actor, check.item)
+    if not check.enabled:
+        raise ValidationError({"enabled": [_("The check is disabled: enable it to run it.")]})
     with transaction.atomic():
         now = timezone.now()
         Check.objects.filter(pk=check.pk).update(next_run_at=now)
@@ -246,7 +298,9 @@ def delete_check(actor: Any, check: Check, *, request: Any = None) -> None:
         raise ValidationError({"managed": [_(
             "A managed check follows the item's monitoring endpoints; remove the endpoint "
             "instead.")]})
+    gone = copy.copy(check)
     with transaction.atomic():
         audit.record(AuditAction.DELETE, actor=actor, request=request, obj=check,
                      changes=audit.diff(audit.snapshot(check), None))
         check.delete()
+    _resolve_alerts([gone], _("it was deleted"))

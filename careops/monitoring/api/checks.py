@@ -1,7 +1,9 @@
 """REST API of checks, under /api/v1/monitoring/checks/ (docs/monitoring-collect.md).
 
 Reading needs ``Cap.VIEW_OPERATIONS`` and shows the checks of the items the user may see;
-changes need ``Cap.MANAGE_MONITORING`` (checked again in
+parameters that may carry a secret (headers' values, a SOAP body, an HL7 message, text
+sent to a port) are masked for readers who may not manage checks. Changes need
+``Cap.MANAGE_MONITORING`` (checked again in
 careops.monitoring.actions.checks, which validates with the collector's own parsing and
 audits). A bad target or parameter is a 400 naming the field; a managed check (from the
 item's monitoring endpoints) takes only interval, timeout, zone, name and enabled."""
@@ -24,6 +26,7 @@ from careops.core import access
 from careops.core.models import Secret
 from careops.core.roles import Cap, has_cap
 from careops.monitoring.actions import checks as actions
+from careops.monitoring.choices import CheckKind
 from careops.monitoring.models import Check
 
 
@@ -39,6 +42,13 @@ class CheckSerializer(serializers.ModelSerializer[Check]):
     credential_name = serializers.CharField(source="credential.name", read_only=True,
                                             default=None)
 
+    def to_representation(self, instance: Check) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not has_cap(request.user, Cap.MANAGE_MONITORING):
+            data["params"] = masked_params(data.get("params"))
+        return data
+
     class Meta:
         model = Check
         fields = ["id", "item", "item_code", "kind", "name", "target", "params",
@@ -47,6 +57,40 @@ class CheckSerializer(serializers.ModelSerializer[Check]):
                   "last_error", "last_duration_ms", "last_samples", "consecutive_failures",
                   "created_at", "updated_at"]
         read_only_fields = fields
+
+
+HIDDEN = "••••••"
+# Parameters that may carry a secret the credential cannot (a bearer token in a header,
+# WS-Security in a SOAP envelope, an HL7 message with real data): shown to who manages.
+SENSITIVE_PARAMS = ("body", "message", "send")
+
+
+def masked_params(params: Any) -> Any:
+    if not isinstance(params, dict):
+        return params
+    shown = dict(params)
+    for name in SENSITIVE_PARAMS:
+        if shown.get(name):
+            shown[name] = HIDDEN
+    if isinstance(shown.get("headers"), dict):
+        shown["headers"] = {k: HIDDEN for k in shown["headers"]}
+    return shown
+
+
+class CheckWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """What a create or change takes (the schema; the action validates)."""
+
+    item = serializers.CharField(help_text="the item's id or CMDB code (create only)")
+    kind = serializers.ChoiceField(choices=CheckKind.choices)
+    name = serializers.CharField(required=False, allow_blank=True)
+    target = serializers.CharField()
+    params = serializers.DictField(required=False, help_text="docs/monitoring-collect.md")
+    credential = serializers.CharField(required=False, allow_null=True,
+                                       help_text="a secret's id or name (password or SSH key)")
+    interval_s = serializers.IntegerField(required=False)
+    timeout_s = serializers.FloatField(required=False)
+    zone = serializers.CharField(required=False, allow_blank=True)
+    enabled = serializers.BooleanField(required=False)
 
 
 class CheckFilterSet(django_filters.FilterSet):  # type: ignore[misc]
@@ -98,9 +142,11 @@ def _data(request: Request, *, creating: bool) -> dict[str, Any]:
                                "enabled, managed, zone)"),
     retrieve=extend_schema(summary="One check with its last result"),
     create=extend_schema(summary="Add a check to an item; a bad target or parameter is "
-                                 "refused naming the field"),
-    update=extend_schema(summary="Change a check"),
-    partial_update=extend_schema(summary="Change fields of a check"),
+                                 "refused naming the field",
+                         request=CheckWriteSerializer, responses={201: CheckSerializer}),
+    update=extend_schema(summary="Change a check", request=CheckWriteSerializer),
+    partial_update=extend_schema(summary="Change fields of a check",
+                                 request=CheckWriteSerializer),
     destroy=extend_schema(summary="Delete a hand-made check", responses={204: None}),
 )
 class CheckViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
@@ -117,12 +163,13 @@ class CheckViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         item = data.pop("item")
         check = actions.create_check(request.user, item, request=request,
                                      kind=data.pop("kind"), target=data.pop("target"), **data)
-        return Response(CheckSerializer(check).data, status=status.HTTP_201_CREATED)
+        return Response(CheckSerializer(check, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         check = actions.update_check(request.user, self.get_object(), request=request,
                                      **_data(request, creating=False))
-        return Response(CheckSerializer(check).data)
+        return Response(CheckSerializer(check, context={"request": request}).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         actions.delete_check(request.user, self.get_object(), request=request)
@@ -133,4 +180,4 @@ class CheckViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     @action(detail=True, methods=["post"])
     def run(self, request: Request, pk: Any = None) -> Response:
         check = actions.run_check_now(request.user, self.get_object(), request=request)
-        return Response(CheckSerializer(check).data)
+        return Response(CheckSerializer(check, context={"request": request}).data)

@@ -15,14 +15,13 @@ ITEM_LABEL = "careops_item"
 
 
 def item_label_values(item_ids: Collection[int]) -> set[str]:
-    """The values the ``careops_item`` label of ``item_ids``' series may have: the items'
-    CMDB codes (what CareOps' collector and the file_sd export write) and their ids
-    (what collectors before the code label wrote)."""
+    """The values the ``careops_item`` label of ``item_ids``' series have: the items' CMDB
+    codes (what CareOps' collector and the file_sd export write). Never ids: a code may
+    be all digits, and an id read as a label could name another item's series."""
     from careops.cmdb.models import ConfigItem
 
-    ids = {int(pk) for pk in item_ids}
-    codes = set(ConfigItem.objects.filter(pk__in=ids).values_list("code", flat=True))
-    return codes | {str(pk) for pk in ids}
+    return set(ConfigItem.objects.filter(pk__in={int(pk) for pk in item_ids})
+               .values_list("code", flat=True))
 
 
 class StoreError(Exception):

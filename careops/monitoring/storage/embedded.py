@@ -26,7 +26,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from careops.logic import promql
@@ -36,7 +35,6 @@ from careops.monitoring.storage.base import (
     ITEM_LABEL,
     MetricStore,
     StoreHealth,
-    item_label_values,
 )
 
 log = logging.getLogger(__name__)
@@ -69,22 +67,13 @@ def merge_labels(labels: Mapping[str, str] | Iterable[tuple[str, str]],
 
 
 def _items_by_label(values: Collection[str]) -> dict[str, int]:
-    """Item ids by the value of a series' ``careops_item`` label: the item's code, or (as
-    collectors before the code label wrote) its id."""
+    """Item ids by the value of a series' ``careops_item`` label: the item's CMDB code."""
     from careops.cmdb.models import ConfigItem
 
     wanted = {v for v in values if v}
     if not wanted:
         return {}
-    digits = [int(v) for v in wanted if v.isdigit()]
-    found: dict[str, int] = {}
-    for code, pk in ConfigItem.objects.filter(
-            Q(code__in=wanted) | Q(pk__in=digits)).values_list("code", "pk"):
-        if str(pk) in wanted:
-            found.setdefault(str(pk), pk)
-        if code in wanted:
-            found[code] = pk  # a code wins over another item's id
-    return found
+    return dict(ConfigItem.objects.filter(code__in=wanted).values_list("code", "pk"))
 
 
 class EmbeddedStore(MetricStore):
@@ -239,10 +228,11 @@ class EmbeddedStore(MetricStore):
             if matcher.label == NAME_LABEL:
                 rows = rows.filter(name=matcher.value)
             elif matcher.label == ITEM_LABEL:
+                # an item's series are linked to it when written; a code no item has is
+                # matched on the label alone (below)
                 item_id = _items_by_label({matcher.value}).get(matcher.value)
-                if item_id is None:
-                    return []  # no item has that code: no series is linked to it
-                rows = rows.filter(item_id=item_id)
+                if item_id is not None:
+                    rows = rows.filter(item_id=item_id)
         found = []
         for sid, name, labels in rows.values_list("id", "name", "labels").iterator(2000):
             full = {NAME_LABEL: name, **labels}
@@ -250,11 +240,16 @@ class EmbeddedStore(MetricStore):
                 found.append((sid, full))
         return found
 
-    def select(self, selector: Selector, start_ms: int, end_ms: int) -> list[Series]:
+    def select(self, selector: Selector, start_ms: int, end_ms: int, *,
+               only: Collection[int] | None = None) -> list[Series]:
+        """The raw points of the series ``selector`` matches (of the series ids ``only``,
+        when given)."""
         from careops.monitoring.models import Rollup
         from careops.monitoring.models import Sample as SampleRow
 
         matched = self.series_for(selector)
+        if only is not None:
+            matched = [(sid, labels) for sid, labels in matched if sid in only]
         if not matched or end_ms < start_ms:
             return []
         raw: dict[int, list[tuple[int, float]]] = {}
@@ -291,13 +286,17 @@ class EmbeddedStore(MetricStore):
 
     def query_range_scoped(self, expr: str, start_ms: int, end_ms: int, step_ms: int, *,
                            item_ids: Collection[int]) -> list[Series]:
-        """The expression reads only the series of ``item_ids``: aggregations, joins and
-        label functions never see another item's data."""
-        wanted = item_label_values(item_ids)
+        """The expression reads only the series of ``item_ids`` — those the store linked to
+        them (``Series.item``), so an item's history stays its own whatever its code was
+        or becomes: aggregations, joins and label functions never see another item's
+        data."""
+        from careops.monitoring.models import Series as SeriesRow
+
+        allowed = set(SeriesRow.objects.filter(item_id__in=list(item_ids))
+                      .values_list("id", flat=True))
 
         def select(selector: Selector, start: int, end: int) -> list[Series]:
-            return [s for s in self.select(selector, start, end)
-                    if s.labels.get(ITEM_LABEL) in wanted]
+            return self.select(selector, start, end, only=allowed)
 
         return promql.evaluate_range(expr, select, start_ms, end_ms, step_ms)
 

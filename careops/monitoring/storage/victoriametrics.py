@@ -220,8 +220,11 @@ class VictoriaMetricsStore(MetricStore):
         expression: it reads only the series of ``item_ids``."""
         if not item_ids:
             return []
-        # codes are slugs ([-a-zA-Z0-9_]) and ids digits: nothing to escape in the regex
-        pattern = "|".join(sorted(item_label_values(item_ids)))
+        # codes are slugs ([-a-zA-Z0-9_]): nothing to escape in the regex
+        codes = sorted(item_label_values(item_ids))
+        if not codes:
+            return []
+        pattern = "|".join(codes)
         return self._query_range(expr, start_ms, end_ms, step_ms, {
             "extra_filters[]": f'{{careops_item=~"{pattern}"}}'})
 

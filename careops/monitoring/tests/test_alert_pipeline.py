@@ -215,6 +215,34 @@ def test_a_flapping_alert_tells_its_ticket_of_the_recovery_once_it_has_calmed_do
                                       detail_json__contains="calmed_down").count() == 1
 
 
+def test_a_group_told_of_its_recovery_at_close_is_not_told_again_when_flapping_calms(
+        hospital: dict[str, Any], signal: Make, english: Any) -> None:
+    lone = hospital["lone"]
+    at = T0
+    for _k in range(20):  # HostDown comes and goes until it flaps
+        pipeline.receive([signal("HostDown", lone, at=at)], now=at)
+        at += dt.timedelta(seconds=90)
+        pipeline.receive([signal("HostDown", lone, status="resolved", at=at)], now=at)
+        at += dt.timedelta(seconds=90)
+        if Alert.objects.get().flapping:
+            break
+    # a steady alert joins, then both end: not every alert flapped, so the ticket is told
+    pipeline.receive([signal("HostDown", lone, at=at),
+                      signal("DiskFull", lone, severity="major", at=at)], now=at)
+    at += dt.timedelta(minutes=2)
+    pipeline.receive([signal("HostDown", lone, status="resolved", at=at),
+                      signal("DiskFull", lone, severity="major", status="resolved", at=at)],
+                     now=at)
+    [ticket] = tickets()
+    recovered = ticket.events.filter(kind="comment", note__contains="have recovered")
+    told = recovered.count()
+    group = Alert.objects.get(name="DiskFull").group
+    assert group is not None and group.status == "closed"
+    pipeline.reevaluate(now=at + dt.timedelta(minutes=61))  # HostDown calms down
+    assert not Alert.objects.filter(flapping=True).exists()
+    assert recovered.count() == told
+
+
 def test_it_annotates_the_recovery_and_restores_when_configured(
         hospital: dict[str, Any], signal: Make, settings: Any, alice: Any) -> None:
     settings.CAREOPS_ALERT_AUTO_RESTORE = True

@@ -84,19 +84,20 @@ def test_the_api_adds_changes_runs_and_deletes_a_check_and_audits_each(
     assert (body["item_code"], body["kind"], body["managed"], body["zone"]) == (
         "SRV-LIS", "ping", False, "internal")  # the host's zone
     pk = body["id"]
-    changed = client.patch(f"{API}{pk}/", {"params": {"count": 5}, "enabled": False},
-                           format="json")
+    changed = client.patch(f"{API}{pk}/", {"params": {"count": 5}}, format="json")
     assert changed.status_code == 200, changed.content
     assert Check.objects.get(pk=pk).params == {"count": 5}
     Check.objects.filter(pk=pk).update(next_run_at=timezone.now() + dt.timedelta(hours=1))
     ran = client.post(f"{API}{pk}/run/")
     assert ran.status_code == 200
     assert Check.objects.get(pk=pk).next_run_at <= timezone.now()
+    assert client.patch(f"{API}{pk}/", {"enabled": False}, format="json").status_code == 200
+    assert "enabled" in errors(client.post(f"{API}{pk}/run/"))  # a disabled check runs not
     assert client.delete(f"{API}{pk}/").status_code == 204
     assert not Check.objects.filter(pk=pk).exists()
     trail = list(AuditRecord.objects.filter(object_type="monitoring.check", object_id=str(pk))
                  .order_by("pk").values_list("action", flat=True))
-    assert trail == ["create", "update", "update", "delete"]
+    assert trail == ["create", "update", "update", "update", "delete"]
 
 
 @pytest.mark.parametrize(("body", "field", "words"), [
@@ -234,3 +235,74 @@ def test_the_edit_form_of_a_managed_check_offers_its_schedule_only(
         "name": "", "interval_s": "30", "timeout_s": "5", "zone": "", "enabled": "on"})
     assert page.status_code == 302
     assert Check.objects.get(pk=managed.pk).interval_s == 30
+
+
+def test_a_failing_check_that_stops_running_resolves_its_alert(
+        hospital: Hospital, alice: Any) -> None:
+    """Deleted, disabled or its item retired: no further signal would ever come, so the
+    alert is resolved then, saying why — not left firing for ever."""
+    from careops.monitoring.actions import alerts as pipeline
+    from careops.monitoring.actions.checks import create_check, delete_check, update_check
+    from careops.monitoring.models import Alert
+    from careops.monitoring.types import AlertSignal
+
+    host = hospital.lis_host
+    made = [create_check(alice, host, kind="ping", target=f"10.1.2.{n}") for n in (1, 2, 3)]
+    Check.objects.filter(pk__in=[c.pk for c in made]).update(last_status="failed")
+    now = timezone.now()
+    pipeline.receive([AlertSignal(source="check", name="CheckFailed",
+                                  labels={"careops_check": str(c.pk)}, status="firing",
+                                  severity="critical", starts_at=now, item_id=host.pk,
+                                  check_id=c.pk) for c in made], now=now)
+    assert Alert.objects.filter(status="firing").count() == 3
+    first, second, third = (Check.objects.get(pk=c.pk) for c in made)
+    delete_check(alice, first)
+    update_check(alice, second, enabled=False)
+    assert set(Alert.objects.filter(status="firing").values_list("check_id", flat=True)) == {
+        third.pk}
+    items.update(alice, host, {"status": "retired"})
+    assert not Alert.objects.filter(status="firing").exists()
+    assert not Check.objects.get(pk=third.pk).enabled  # a retired item's checks stop
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        create_check(alice, host, kind="ping", target="10.1.2.9")
+    assert "item" in refused.value.message_dict
+
+
+def test_editing_keeps_what_was_not_changed(
+        hospital: Hospital, alice: Any, api: Callable[[Any], APIClient]) -> None:
+    """A schedule change does not make the check due; a blank zone is the item's again; a
+    bad interval is a 400 naming it; a managed check disabled by hand stays disabled
+    when its item is saved."""
+    client = api(alice)
+    pk = client.post(API, {"item": "SRV-LIS", "kind": "ping", "target": "10.1.2.10",
+                           "zone": "dmz"}, format="json").json()["id"]
+    later = timezone.now() + dt.timedelta(hours=1)
+    Check.objects.filter(pk=pk).update(next_run_at=later)
+    assert client.patch(f"{API}{pk}/", {"interval_s": 120, "zone": ""},
+                        format="json").status_code == 200
+    check = Check.objects.get(pk=pk)
+    assert check.next_run_at == later and check.zone == "internal"  # the host's zone
+    assert client.patch(f"{API}{pk}/", {"target": "10.1.2.11"},
+                        format="json").status_code == 200
+    assert Check.objects.get(pk=pk).next_run_at < later  # a new target runs at once
+    for bad in ("abc", None, 2):
+        assert "interval_s" in errors(client.patch(f"{API}{pk}/", {"interval_s": bad},
+                                                   format="json"))
+    managed = managed_check(alice, hospital)
+    client.patch(f"{API}{managed.pk}/", {"enabled": False}, format="json")
+    items.update(alice, hospital.lis_host, {"description": "noted"})
+    assert not Check.objects.get(pk=managed.pk).enabled
+
+
+def test_a_vendor_engineer_does_not_read_secrets_typed_into_parameters(
+        hospital: Hospital, alice: Any, bob: Any, api: Callable[[Any], APIClient]) -> None:
+    body = {"item": "SRV-LIS", "kind": "http", "target": "https://lis.local/health",
+            "params": {"headers": {"Authorization": "Bearer t0ken-value"}, "keyword": "OK"}}
+    made = api(alice).post(API, body, format="json")
+    assert made.status_code == 201 and "t0ken-value" in made.content.decode()
+    seen = api(bob).get(f"{API}{made.json()['id']}/")
+    assert seen.status_code == 200
+    assert "t0ken-value" not in seen.content.decode()
+    assert seen.json()["params"] == {"headers": {"Authorization": "••••••"}, "keyword": "OK"}

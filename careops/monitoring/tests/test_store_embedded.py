@@ -82,21 +82,32 @@ def test_it_links_the_series_to_the_item_whose_code_the_careops_item_label_names
     assert SeriesRow.objects.filter(item__isnull=True).count() == 1
     found = store.select(sel("up", ("careops_item", "=", host.code)), 0, T0)
     assert [s.labels["careops_item"] for s in found] == [host.code]
-    assert store.select(sel("up", ("careops_item", "=", "NO-SUCH")), 0, T0) == []
+    # a code no item has is still a label a selector matches
+    [unlinked] = store.select(sel("up", ("careops_item", "=", "NO-SUCH")), 0, T0)
+    assert unlinked.labels["careops_item"] == "NO-SUCH"
 
 
-def test_series_written_with_the_items_id_still_belong_to_it(host: Host) -> None:
-    """Collectors before the code label wrote the item's id: those series stay the item's,
-    and a scoped query of the item reads both."""
+def test_a_scoped_query_reads_the_series_linked_to_the_item_whatever_its_code(
+        host: Host) -> None:
+    """Scoping goes by the link the store made when writing, not by the label: an item
+    renamed keeps its history, and an all-digit code equal to another item's id (asset
+    numbers are codes) reads nothing of that other item."""
     store = EmbeddedStore()
-    store.write([Sample("up", {}, 0)], default_ts_ms=T0,
-                extra_labels={"careops_item": str(host.pk)})
+    store.write([Sample("up", {}, 0)], default_ts_ms=T0, extra_labels={"careops_item": host.code})
+    Host.objects.filter(pk=host.pk).update(code="SRV-LIS-NEW")
+    store.forget()
     store.write([Sample("up", {}, 1)], default_ts_ms=T0 + 60_000,
-                extra_labels={"careops_item": host.code})
-    assert SeriesRow.objects.filter(item=host).count() == 2
+                extra_labels={"careops_item": "SRV-LIS-NEW"})
     scoped = store.query_range_scoped("up", T0, T0 + 60_000, 60_000, item_ids=[host.pk])
-    assert sorted(s.labels["careops_item"] for s in scoped) == sorted([host.code, str(host.pk)])
-    assert store.query_range_scoped("up", T0, T0 + 60_000, 60_000, item_ids=[host.pk + 1]) == []
+    assert sorted(s.labels["careops_item"] for s in scoped) == ["SRV-LIS", "SRV-LIS-NEW"]
+    digits = Host.objects.create(name="Asset", code=str(host.pk), hostname="asset",
+                                 os_family="linux")
+    store.write([Sample("up", {}, 5)], default_ts_ms=T0, extra_labels={"careops_item": str(
+        host.pk)})  # the asset's own series: its code happens to be the LIS host's id
+    mine = store.query_range_scoped("up", T0, T0 + 60_000, 60_000, item_ids=[host.pk])
+    assert str(host.pk) not in {s.labels["careops_item"] for s in mine}
+    theirs = store.query_range_scoped("up", T0, T0 + 60_000, 60_000, item_ids=[digits.pk])
+    assert [s.labels["careops_item"] for s in theirs] == [str(host.pk)]
 
 
 def test_it_stores_nan_as_missing_and_skips_infinities(db: Any) -> None:

@@ -123,9 +123,13 @@ def _managed_check(request: HttpRequest, pk: int) -> Check:
 @require_POST
 def check_run(request: HttpRequest, pk: int) -> HttpResponse:
     check = _managed_check(request, pk)
-    actions.run_check_now(request.user, check, request=request)
-    messages.success(request, _("Check “%(name)s” runs within a few seconds.")
-                     % {"name": check})
+    try:
+        actions.run_check_now(request.user, check, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Check “%(name)s” runs within a few seconds.")
+                         % {"name": check})
     wanted = str(request.POST.get("next") or "")
     safe = url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure())

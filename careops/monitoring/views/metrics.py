@@ -22,8 +22,7 @@ def item_metrics(request: HttpRequest, pk: int) -> HttpResponse:
     item = common.visible_item(request, pk)  # 404 when the user may not see it
     charts = [{"key": c.key, "title": c.title, "unit": c.unit, "legend": c.legend,
                "query": c.query % {"item": item.code}} for c in charts_for(item.kind)]
-    checks = coloured(list(Check.objects.filter(item=item).select_related("credential")
-                           .order_by("kind", "target")))
+    checks = coloured(list(Check.objects.filter(item=item).order_by("kind", "target")))
     chosen = request.GET.get("range", "24h")
     if chosen not in dict(RANGES):
         chosen = "24h"
