@@ -20,7 +20,7 @@ from careops.core.models import AuditRecord, Notification
 from careops.core.tests import notify_support as support
 from careops.servicedesk import actions
 from careops.servicedesk.actions import escalation
-from careops.servicedesk.models import SlaBreach, SlaNotice, Team, Ticket
+from careops.servicedesk.models import SlaBreach, SlaNotice, Team, Ticket, TicketEvent
 from careops.servicedesk.tests.conftest import SEED_004
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -168,6 +168,22 @@ def test_it_gives_the_new_priority_its_own_notices(p1: Ticket, alice: Any) -> No
     escalation.check_sla(now=at(10, 27))            # P2 90 % at 10:27
     assert ("respond", "P2", "0.90") in notices(p1)
     assert SlaNotice.objects.filter(ticket=p1, priority="P2", threshold="0.75").count() == 1
+
+
+def test_it_records_a_breach_of_a_ticket_closed_before_the_check_ran(p1: Ticket) -> None:
+    """The respond target (due 10:15) is missed, and the ticket is closed at 10:15:40,
+    before the minute's check (or while the worker was down): the check after it still
+    records the breach; a day later the closed ticket is no longer looked at."""
+    Ticket.objects.filter(pk=p1.pk).update(status="closed", closed_at=at(10, 15, 40))
+    TicketEvent.objects.create(ticket=p1, at=at(10, 15, 40), kind="status",
+                               from_value=p1.status, to_value="closed")
+    [notice] = escalation.check_sla(now=at(10, 16))
+    assert (notice.target, notice.level) == ("respond", "breach")
+    assert SlaBreach.objects.get(ticket=p1).breached_at == at(10, 15)
+    assert escalation.check_sla(now=at(10, 17)) == []
+    SlaNotice.objects.all().delete()
+    SlaBreach.objects.all().delete()
+    assert escalation.check_sla(now=at(10, 16) + dt.timedelta(hours=25)) == []
 
 
 def test_it_warns_of_nothing_once_the_target_is_met(p1: Ticket, bob: Any) -> None:
