@@ -186,12 +186,6 @@ def sent_keys(ticket_ids: Iterable[int]) -> dict[int, set[str]]:
 CLOSED_LOOKBACK = dt.timedelta(hours=24)
 
 
-def open_tickets() -> Any:
-    return (Ticket.objects.filter(contract_version__isnull=False, closed_at__isnull=True)
-            .exclude(status__in=FINISHED)
-            .select_related("assignee", "team__lead", "contract_version__profile"))
-
-
 def tickets_to_check(now: dt.datetime) -> Any:
     """The open tickets under a contract and those finished (closed, rejected, verified,
     rolled back) within ``CLOSED_LOOKBACK``: their clocks are stopped, so only a breach
