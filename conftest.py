@@ -154,6 +154,15 @@ def auditor(make_user: Callable[..., Any]) -> Any:
     return make_user("dora", Role.AUDITOR)
 
 
+@pytest.fixture(autouse=True)
+def _no_revealed_secrets_between_tests() -> Any:
+    """Secrets revealed for reuse are kept per process: not from one test to the next."""
+    yield
+    from careops.core import secrets
+
+    secrets.forget_revealed()
+
+
 @pytest.fixture
 def api(db: Any) -> Callable[[Any], Any]:
     """An API client for ``user`` that authenticates with his token, as scripts do."""

@@ -12,6 +12,8 @@ with the log redactor so that no log line can carry them.
 
 from __future__ import annotations
 
+import threading
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -120,6 +122,36 @@ def reveal(secret: Secret, *, purpose: str, actor: Any = None) -> str:
     logredact.remember(value)
     audit.record(AuditAction.SECRET_USE, actor=actor, obj=secret, detail={"purpose": purpose})
     return value
+
+
+# Values revealed for a machine's repeated use (a collector, a mailbox poll), per process:
+# (secret id, rotated_at, purpose) -> (monotonic time revealed, value).
+_REVEALED: dict[tuple[int, Any, str], tuple[float, str]] = {}
+_REVEALED_LOCK = threading.Lock()
+REUSE_S = 3600.0
+
+
+def reveal_for_reuse(secret: Secret, *, purpose: str, reuse_s: float = REUSE_S) -> str:
+    """:func:`reveal` for a job that uses the same secret every minute: the value is kept
+    in this process for ``reuse_s`` and audited once per reveal, not once per use (a
+    mailbox polled every minute would otherwise write 1,440 records a day). A new value
+    (``rotated_at`` moves) is revealed, and audited, at once."""
+    key = (secret.pk, secret.rotated_at, purpose)
+    now = time.monotonic()
+    with _REVEALED_LOCK:
+        held = _REVEALED.get(key)
+        if held is not None and now - held[0] < reuse_s:
+            return held[1]
+    value = reveal(secret, purpose=purpose)
+    with _REVEALED_LOCK:
+        _REVEALED[key] = (now, value)
+    return value
+
+
+def forget_revealed() -> None:
+    """Drop the values :func:`reveal_for_reuse` keeps (tests; after a key rotation)."""
+    with _REVEALED_LOCK:
+        _REVEALED.clear()
 
 
 def delete_secret(secret: Secret, *, actor: Any = None, request: Any = None) -> None:

@@ -102,7 +102,6 @@ class Collector:
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="careops-collect")
         self.in_flight: dict[Future[CollectResult], _Run] = {}
         self.outcomes: list[Outcome] = []
-        self._credentials: dict[tuple[int, dt.datetime], tuple[float, Credential]] = {}
         self._periodic_at = -math.inf
         self._synced_at: dt.datetime | None = None
         self._catch_up_at = -math.inf
@@ -161,17 +160,11 @@ class Collector:
             secret = getattr(check.item.specific(), "credential", None)
         if secret is None:
             return None
-        key = (secret.pk, secret.rotated_at)
-        cached = self._credentials.get(key)
-        if cached is not None and time.monotonic() - cached[0] < CREDENTIAL_TTL_S:
-            return cached[1]
-        value = secrets.reveal(secret, purpose=f"monitoring check {check.pk}")
+        value = secrets.reveal_for_reuse(secret, purpose="monitoring checks",
+                                         reuse_s=CREDENTIAL_TTL_S)
         if secret.kind == "ssh_key":
-            credential = Credential(username=secret.username, private_key=value)
-        else:
-            credential = Credential(username=secret.username, password=value)
-        self._credentials[key] = (time.monotonic(), credential)
-        return credential
+            return Credential(username=secret.username, private_key=value)
+        return Credential(username=secret.username, password=value)
 
     def submit(self, checks: list[Check], now: dt.datetime) -> None:
         for check in checks:

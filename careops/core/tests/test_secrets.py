@@ -200,3 +200,21 @@ def test_the_rotate_command_refuses_without_the_old_key(secadmin: Any) -> None:
         secrets.reset_key_cache()
         with pytest.raises(CommandError, match="keep the old key"):
             call_command("secrets", "rotate")
+
+
+def test_a_secret_revealed_for_reuse_is_audited_once_an_hour_and_again_when_changed(
+        secadmin: Any) -> None:
+    secret = secrets.set_secret("imap-his", "first-value", actor=secadmin)
+
+    def uses() -> int:
+        return AuditRecord.objects.filter(action=AuditAction.SECRET_USE,
+                                          object_id=str(secret.pk)).count()
+
+    for _k in range(5):  # a mailbox polled five times
+        assert secrets.reveal_for_reuse(secret, purpose="mailbox 1") == "first-value"
+    assert uses() == 1
+    secret = secrets.set_secret("imap-his", "second-value", actor=secadmin)  # rotated
+    assert secrets.reveal_for_reuse(secret, purpose="mailbox 1") == "second-value"
+    assert uses() == 2
+    assert secrets.reveal_for_reuse(secret, purpose="mailbox 1", reuse_s=0) == "second-value"
+    assert uses() == 3  # past its reuse time: revealed and audited again

@@ -105,7 +105,8 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     password = ""
     if mailbox.password is not None:
         try:
-            password = secret_store.reveal(mailbox.password, purpose=f"mailbox {mailbox.pk}")
+            password = secret_store.reveal_for_reuse(mailbox.password,
+                                                     purpose=f"mailbox {mailbox.pk}")
         except secret_store.SecretUnreadable:
             raise MailboxError(_("The stored password cannot be decrypted with the "
                                  "configured key; enter it again.")) from None
