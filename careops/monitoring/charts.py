@@ -1,6 +1,8 @@
 """The charts of an item's metrics page: PromQL per class of item (node_exporter names
 for hosts; ``up`` and ``scrape_duration_seconds``, which the collector writes for every
-check, for the others). ``%(item)s`` is the item's CMDB code (the ``careops_item`` label)."""
+check, for the others). The page asks the query API with ``item=<id>``, which limits every
+selector to that item's series (docs/monitoring-store.md): the expressions name no item,
+so on the embedded store a renamed item's history stays on its charts."""
 
 from __future__ import annotations
 
@@ -25,24 +27,21 @@ class Chart:
     legend: str = ""  # label whose value names each line ("" = the metric name)
 
 
-_ITEM = 'careops_item="%(item)s"'
 HOST_CHARTS = (
     Chart("cpu", _("CPU busy"),
-          f'100 * (1 - avg by (careops_item) (rate(node_cpu_seconds_total{{mode="idle",'
-          f'{_ITEM}}}[5m])))', "%"),
+          '100 * (1 - avg by (careops_item) (rate(node_cpu_seconds_total{mode="idle"}[5m])))',
+          "%"),
     Chart("memory", _("Memory used"),
-          f"100 * (1 - node_memory_MemAvailable_bytes{{{_ITEM}}} / "
-          f"node_memory_MemTotal_bytes{{{_ITEM}}})", "%"),
+          "100 * (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)", "%"),
     Chart("disk", _("Disk space used"),
-          f'100 * (1 - node_filesystem_avail_bytes{{fstype!~"tmpfs|overlay|squashfs",{_ITEM}}}'
-          f' / node_filesystem_size_bytes{{fstype!~"tmpfs|overlay|squashfs",{_ITEM}}})', "%",
+          '100 * (1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"}'
+          ' / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"})', "%",
           "mountpoint"),
-    Chart("load", _("Load average (1 min)"), f"node_load1{{{_ITEM}}}", ""),
+    Chart("load", _("Load average (1 min)"), "node_load1", ""),
 )
 PROBE_CHARTS = (
-    Chart("success", _("Check success (1 = OK)"), f"up{{{_ITEM}}}", "", "instance"),
-    Chart("latency", _("Check duration"), f"scrape_duration_seconds{{{_ITEM}}}", "s",
-          "instance"),
+    Chart("success", _("Check success (1 = OK)"), "up", "", "instance"),
+    Chart("latency", _("Check duration"), "scrape_duration_seconds", "s", "instance"),
 )
 
 

@@ -150,7 +150,7 @@ def test_it_shows_a_hosts_charts_checks_and_the_store_health(
     html = page.content.decode()
     for key in ("cpu", "memory", "disk", "load", "success", "latency"):
         assert f'data-testid="chart-{key}"' in html
-    assert f'careops_item=&quot;{host.code}&quot;' in html
+    assert f'data-item="{host.pk}"' in html  # the API limits the charts' queries to it
     assert "10.1.2.10:22" in html and "Not run yet" in html
     assert 'data-testid="store-dropped">7<' in html
     assert "vendor/echarts/echarts.min.js" in html and "careops/metrics.js" in html

@@ -21,7 +21,7 @@ from careops.monitoring.views.checks import coloured
 def item_metrics(request: HttpRequest, pk: int) -> HttpResponse:
     item = common.visible_item(request, pk)  # 404 when the user may not see it
     charts = [{"key": c.key, "title": c.title, "unit": c.unit, "legend": c.legend,
-               "query": c.query % {"item": item.code}} for c in charts_for(item.kind)]
+               "query": c.query} for c in charts_for(item.kind)]
     checks = coloured(list(Check.objects.filter(item=item).order_by("kind", "target")))
     chosen = request.GET.get("range", "24h")
     if chosen not in dict(RANGES):
