@@ -26,6 +26,19 @@ MIN = dt.timedelta(minutes=1)
 Make = Callable[..., Any]
 
 
+def flap_until_flapping(signal: Make, item: Any, at: dt.datetime) -> dt.datetime:
+    """HostDown on ``item``, down and up again 90 s later, until it counts as flapping;
+    returns the time after the last recovery."""
+    for _k in range(20):
+        pipeline.receive([signal("HostDown", item, at=at)], now=at)
+        at += dt.timedelta(seconds=90)
+        pipeline.receive([signal("HostDown", item, status="resolved", at=at)], now=at)
+        at += dt.timedelta(seconds=90)
+        if Alert.objects.get().flapping:
+            return at
+    raise AssertionError("HostDown never started flapping")
+
+
 def tickets() -> list[Ticket]:
     return list(Ticket.objects.filter(channel="monitoring").order_by("id"))
 
@@ -185,14 +198,7 @@ def test_it_suppresses_a_flapping_alert_and_says_so_once(
 def test_a_flapping_alert_tells_its_ticket_of_the_recovery_once_it_has_calmed_down(
         hospital: dict[str, Any], signal: Make, english: Any) -> None:
     lone = hospital["lone"]
-    at = T0
-    for _k in range(20):  # down, and up again 90 s later, until it flaps
-        pipeline.receive([signal("HostDown", lone, at=at)], now=at)
-        at += dt.timedelta(seconds=90)
-        pipeline.receive([signal("HostDown", lone, status="resolved", at=at)], now=at)
-        at += dt.timedelta(seconds=90)
-        if Alert.objects.get().flapping:
-            break
+    at = flap_until_flapping(signal, lone, T0)
     [ticket] = tickets()
     recovered = ticket.events.filter(kind="comment", note__contains="have recovered")
     before = recovered.count()  # the recoveries before it counted as flapping
@@ -218,14 +224,7 @@ def test_a_flapping_alert_tells_its_ticket_of_the_recovery_once_it_has_calmed_do
 def test_a_group_told_of_its_recovery_at_close_is_not_told_again_when_flapping_calms(
         hospital: dict[str, Any], signal: Make, english: Any) -> None:
     lone = hospital["lone"]
-    at = T0
-    for _k in range(20):  # HostDown comes and goes until it flaps
-        pipeline.receive([signal("HostDown", lone, at=at)], now=at)
-        at += dt.timedelta(seconds=90)
-        pipeline.receive([signal("HostDown", lone, status="resolved", at=at)], now=at)
-        at += dt.timedelta(seconds=90)
-        if Alert.objects.get().flapping:
-            break
+    at = flap_until_flapping(signal, lone, T0)
     # a steady alert joins, then both end: not every alert flapped, so the ticket is told
     pipeline.receive([signal("HostDown", lone, at=at),
                       signal("DiskFull", lone, severity="major", at=at)], now=at)

@@ -4,6 +4,7 @@ careops.monitoring.actions.checks, which validates with the collector's own pars
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -119,17 +120,22 @@ def _managed_check(request: HttpRequest, pk: int) -> Check:
                              pk=pk)
 
 
+def _act(request: HttpRequest, act: Callable[[], Any], done: str) -> None:
+    """Run the action; its refusal, or ``done``, as the page's message."""
+    try:
+        act()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+
+
 @cap_required(Cap.MANAGE_MONITORING)
 @require_POST
 def check_run(request: HttpRequest, pk: int) -> HttpResponse:
     check = _managed_check(request, pk)
-    try:
-        actions.run_check_now(request.user, check, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Check “%(name)s” runs within a few seconds.")
-                         % {"name": check})
+    _act(request, lambda: actions.run_check_now(request.user, check, request=request),
+         _("Check “%(name)s” runs within a few seconds.") % {"name": check})
     wanted = str(request.POST.get("next") or "")
     safe = url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure())
@@ -140,10 +146,6 @@ def check_run(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def check_delete(request: HttpRequest, pk: int) -> HttpResponse:
     check = _managed_check(request, pk)
-    try:
-        actions.delete_check(request.user, check, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Check “%(name)s” is deleted.") % {"name": check})
+    _act(request, lambda: actions.delete_check(request.user, check, request=request),
+         _("Check “%(name)s” is deleted.") % {"name": check})
     return redirect(_back(check))
