@@ -39,13 +39,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from careops.core.tests.processes import free_port  # noqa: E402 (after the sys.path line above)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careops.settings")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_port(port: int, seconds: float = 15) -> None:

@@ -47,7 +47,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -63,6 +62,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from careops.core.tests.processes import free_port, stop, wait_http  # noqa: E402 (after the sys.path line above)
+
 SEED_004 = ROOT / "contracts" / "examples" / "seed-004-surgical-video-exam.yaml"
 POLL_S = 0.2  # how often the CareOps database is polled for incidents
 WARMUP_S = 180.0  # longest wait for both systems to have scraped every exporter once
@@ -73,29 +74,9 @@ def uptime() -> str:
                           env={**os.environ, "TZ": "UTC"}).stdout.strip() + " (UTC)"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 (our own servers)
         return json.loads(answer.read().decode())
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], name: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with status {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own servers)
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} did not answer at {url}") from None
-            time.sleep(0.2)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -127,19 +108,9 @@ class Processes:
         self.procs.append((name, proc))
         return proc
 
-    @staticmethod
-    def stop(proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
     def close(self) -> None:
         for _name, proc in reversed(self.procs):
-            self.stop(proc)
+            stop(proc)
         self.procs.clear()
         for path in reversed(self.dirs):
             shutil.rmtree(path, ignore_errors=True)
@@ -206,7 +177,7 @@ def start_peer(run: Processes, root: Path, targets: list[str], webhook: Webhook,
         f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address=",
         "--log.level=warn"], log=root / "alertmanager.log")
     am_url = f"http://127.0.0.1:{am_port}"
-    wait_http(f"{am_url}/-/ready", am, "Alertmanager")
+    wait_http(f"{am_url}/-/ready", am, "Alertmanager", timeout_s=60)
     (root / "rules.yml").write_text(json.dumps({"groups": [{"name": "bench", "rules": [
         {"alert": "InstanceDown", "expr": "up == 0",  # no "for": fires at once (0 s)
          "labels": {"severity": "critical"},
@@ -225,7 +196,7 @@ def start_peer(run: Processes, root: Path, targets: list[str], webhook: Webhook,
         f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"],
         log=root / "prometheus.log")
     prom_url = f"http://127.0.0.1:{prom_port}"
-    wait_http(f"{prom_url}/-/ready", prom, "Prometheus")
+    wait_http(f"{prom_url}/-/ready", prom, "Prometheus", timeout_s=60)
     return prom_url, am_url
 
 
@@ -436,7 +407,7 @@ def main() -> int:
                 f"--web.listen-address={target}"], log=root / "node_exporter.log")
             exporters.append((target, proc))
         for target, proc in exporters:
-            wait_http(f"http://{target}/metrics", proc, f"node_exporter {target}")
+            wait_http(f"http://{target}/metrics", proc, f"node_exporter {target}", timeout_s=60)
         targets = [target for target, _ in exporters]
         hosts = seed_cmdb(targets)
 

@@ -37,7 +37,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from careops.core.tests.processes import free_port, stop  # noqa: E402 (after the sys.path line above)
 
 
 # --- the synthetic targets --------------------------------------------------------------
@@ -208,16 +209,6 @@ def start_targets(count: int) -> tuple[subprocess.Popen[str], list[str]]:
     return proc, [f"127.0.0.1:{p}" for p in ports]
 
 
-def stop(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 # --- (a) CareOps --------------------------------------------------------------------------
 def setup_django(database_url: str | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careops.settings")
@@ -298,12 +289,6 @@ def breakdown(target: str) -> dict[str, float]:
 
 
 # --- (b) Prometheus ---------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def appended(port: int) -> float:
     from careops.logic import promtext
 

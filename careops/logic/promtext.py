@@ -109,6 +109,21 @@ def _unescape(text: str, allowed: str) -> str:
     return _ESCAPE_RE.sub(replace, text)
 
 
+def format_value(value: float) -> str:
+    """A sample value as the exposition format (and the Prometheus API) writes it:
+    ``NaN``, ``+Inf``, ``-Inf``, else Python's shortest round-tripping repr."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(float(value))
+
+
+def escape_label_value(value: str) -> str:
+    """A label value for between double quotes (backslash, quote and newline escaped)."""
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
 def parse_value(token: str) -> float:
     """A sample value as Go's exposition writes it; ValueError otherwise."""
     special = _SPECIAL.get(token.lower())

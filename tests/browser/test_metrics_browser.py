@@ -5,32 +5,19 @@ range buttons reload them. Screenshot in test-artifacts/ for a person to look at
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from careops.monitoring.tests import servers
 from careops.monitoring.tests.servers import VictoriaMetrics
-from conftest import require_service
 from tests.browser.test_login_browser import ARTIFACTS, browser_page  # noqa: F401 (fixture)
 from tests.browser.test_topology_browser import _problems, _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture
-def vm(tmp_path: Path, settings: Any) -> Iterator[VictoriaMetrics]:
-    from careops.monitoring.storage import reset_store
-
-    require_service("victoriametrics")
-    server = VictoriaMetrics(tmp_path).start()
-    settings.CAREOPS_METRICS_BACKEND = "victoriametrics"
-    settings.CAREOPS_VICTORIAMETRICS_URL = server.url
-    reset_store()
-    yield server
-    reset_store()
-    server.stop()
+vm = servers.vm_backend
 
 
 def test_it_draws_a_hosts_metric_charts(

@@ -204,3 +204,16 @@ def test_it_fails_only_with_a_parse_error_on_any_text(text: str) -> None:
         assert exc.line_number >= 1
     errors: list[ParseError] = []
     parse(text, errors=errors)  # never raises when collecting
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_a_written_value_parses_back_to_itself(value: float) -> None:
+    back = promtext.parse_value(promtext.format_value(value))
+    assert (math.isnan(back) and math.isnan(value)) or back == value
+
+
+@given(st.text())
+def test_a_written_label_value_parses_back_to_itself(value: str) -> None:
+    line = f'x{{a="{promtext.escape_label_value(value)}"}} 1'
+    [sample] = list(promtext.samples(line))
+    assert sample.labels == {"a": value}

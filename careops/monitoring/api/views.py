@@ -30,6 +30,7 @@ from careops.cmdb.models import ConfigItem
 from careops.core import access
 from careops.core.roles import Cap, has_cap
 from careops.logic.metrics import Series
+from careops.logic.promtext import format_value
 from careops.monitoring.storage import StoreError, get_store
 from careops.monitoring.storage import status as store_status
 
@@ -80,17 +81,9 @@ def parse_step(raw: str | None) -> int:
     return max(1, int(seconds * 1000))
 
 
-def _value(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(value)
-
-
 def matrix(result: list[Series]) -> dict[str, Any]:
     return {"status": "success", "data": {"resultType": "matrix", "result": [
-        {"metric": dict(s.labels), "values": [[ts / 1000, _value(v)] for ts, v in s.points]}
+        {"metric": dict(s.labels), "values": [[ts / 1000, format_value(v)] for ts, v in s.points]}
         for s in result]}}
 
 

@@ -26,7 +26,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from careops.logic.metrics import NAME_LABEL, Selector, Series
-from careops.logic.promtext import Sample
+from careops.logic.promtext import Sample, escape_label_value, format_value
 from careops.monitoring.storage import status
 from careops.monitoring.storage.base import (
     MetricStore,
@@ -45,27 +45,17 @@ BACKOFF_MAX_S = 30.0
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def format_value(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(float(value))
 
 
 def format_line(name: str, labels: dict[str, str], value: float, ts_ms: int) -> str:
-    inner = ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items() if k != NAME_LABEL)
+    inner = ",".join(f'{k}="{escape_label_value(v)}"' for k, v in labels.items() if k != NAME_LABEL)
     return f"{name}{{{inner}}} {format_value(value)} {ts_ms}"
 
 
 def selector_text(selector: Selector) -> str:
     """``selector`` as PromQL text (a selector must match something: a bare ``{}`` becomes
     ``{__name__=~".+"}``)."""
-    parts = [f'{m.label}{m.op}"{_escape(m.value)}"' for m in selector.matchers]
+    parts = [f'{m.label}{m.op}"{escape_label_value(m.value)}"' for m in selector.matchers]
     if selector.name is None and not any(m.value and m.op in ("=", "=~") for m in
                                          selector.matchers):
         parts.insert(0, '__name__=~".+"')

@@ -6,39 +6,14 @@ from __future__ import annotations
 import socket
 import subprocess
 import threading
-import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_http(url: str, process: subprocess.Popen[bytes] | None, name: str,
-              timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{name} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (local test server)
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{name} did not answer at {url} within {timeout_s} s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+from careops.core.tests.processes import free_port, stop, wait_http
 
 
 class VictoriaMetrics:
@@ -115,3 +90,20 @@ class SilentServer:
         for conn in self.held:
             conn.close()
         self.sock.close()
+
+
+@pytest.fixture
+def vm_backend(tmp_path: Path, settings: Any) -> Iterator[VictoriaMetrics]:
+    """A real VictoriaMetrics, and the platform's metric store pointed at it for the test
+    (import it into a test module as ``vm = servers.vm_backend``)."""
+    from careops.monitoring.storage import reset_store
+    from conftest import require_service
+
+    require_service("victoriametrics")
+    server = VictoriaMetrics(tmp_path).start()
+    settings.CAREOPS_METRICS_BACKEND = "victoriametrics"
+    settings.CAREOPS_VICTORIAMETRICS_URL = server.url
+    reset_store()
+    yield server
+    reset_store()
+    server.stop()

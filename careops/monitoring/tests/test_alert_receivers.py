@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -16,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from careops.core.tests.processes import free_port
 from careops.monitoring.actions import receivers as tokens
 from careops.monitoring.models import Alert, AlertGroup, AlertReceiver
 from careops.monitoring.tests.alerts_support import (  # noqa: F401 (fixtures)
@@ -174,12 +174,6 @@ def test_it_names_the_bad_zabbix_field(client: Any, hospital: dict[str, Any]) ->
 
 
 # --- a real Alertmanager ----------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 def wait_for(check: Callable[[], Any], seconds: float = 60, what: str = "") -> Any:
     deadline = time.monotonic() + seconds

@@ -5,8 +5,7 @@ and the Metrics card on the CMDB item page."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,10 +15,10 @@ from careops.cmdb.actions import items, relations
 from careops.cmdb.tests.factories import Hospital
 from careops.logic.promtext import Sample
 from careops.monitoring.actions.checks import create_check
-from careops.monitoring.storage import reset_store, status
+from careops.monitoring.storage import status
 from careops.monitoring.storage.embedded import EmbeddedStore
+from careops.monitoring.tests import servers
 from careops.monitoring.tests.servers import VictoriaMetrics
-from conftest import require_service
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -37,16 +36,7 @@ def hospital(alice: Any, bob: Any, charlie: Any) -> Hospital:
 
 
 
-@pytest.fixture
-def vm(tmp_path: Path, settings: Any) -> Iterator[VictoriaMetrics]:
-    require_service("victoriametrics")
-    server = VictoriaMetrics(tmp_path).start()
-    settings.CAREOPS_METRICS_BACKEND = "victoriametrics"
-    settings.CAREOPS_VICTORIAMETRICS_URL = server.url
-    reset_store()
-    yield server
-    reset_store()
-    server.stop()
+vm = servers.vm_backend
 
 
 def params(query: str, **more: Any) -> dict[str, Any]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -35,6 +34,7 @@ from pathlib import Path
 
 import pytest
 
+from careops.core.tests.processes import free_port
 from careops.logic.metrics import Selector, Series
 from careops.logic.promql import evaluate_range
 from conftest import require_service
@@ -91,12 +91,6 @@ def http(base: str, path: str, body: bytes | None = None, timeout: float = 30) -
         return data
     finally:
         conn.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

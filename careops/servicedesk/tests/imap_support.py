@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from careops.core.tests.processes import free_port
 from careops.logic.mail import imap_folder
 from conftest import require_service
 
@@ -74,12 +75,6 @@ service submission-login {{
   }}
 }}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
