@@ -24,7 +24,6 @@ How each kind turns series into matches at a time ``t`` (docs/monitoring-rules.m
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import math
 from bisect import bisect_left, bisect_right
@@ -36,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from careops.cmdb.models import ConfigItem
-from careops.logic import promql
+from careops.logic import anomaly, forecast, promql
 from careops.logic import rules as logic
 from careops.logic.metrics import NAME_LABEL, Matcher, Selector, Series, series_key
 from careops.monitoring.actions.rules import ABSENCE_HISTORY
@@ -190,7 +189,6 @@ def _window(points: list[tuple[int, float]], times: list[int], lo_ms: int, hi_ms
 
 
 def _forecast(rule: Rule, tree: promql.Expr, store: MetricStore, times: list[int]) -> Frames:
-    forecast = importlib.import_module("careops.logic.forecast")
     lookback = int(rule.params["lookback_s"]) * 1000
     horizon = float(rule.params["horizon_s"])
     min_conf = float(rule.params.get("min_confidence", 0.5))
@@ -213,8 +211,14 @@ def _forecast(rule: Rule, tree: promql.Expr, store: MetricStore, times: list[int
     return out
 
 
+def _local_offset_s(t_ms: int) -> int:
+    """The offset of the platform's time zone (TIME_ZONE, Asia/Shanghai by default) at
+    ``t_ms``: the weekly baseline's hours are local hours."""
+    offset = _dt(t_ms).astimezone(timezone.get_default_timezone()).utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
 def _anomaly(rule: Rule, tree: promql.Expr, store: MetricStore, times: list[int]) -> Frames:
-    anomaly = importlib.import_module("careops.logic.anomaly")
     sensitivity = float(rule.params.get("sensitivity", 4.0))
     min_weeks = int(rule.params.get("min_weeks", 2))
     span = max(min_weeks, ANOMALY_WEEKS) * 7 * 86_400_000
@@ -229,7 +233,7 @@ def _anomaly(rule: Rule, tree: promql.Expr, store: MetricStore, times: list[int]
                 continue  # no current value
             value = pts[hi - 1][1]
             history = pts[bisect_left(stamps, t - span):hi - 1]
-            result = anomaly.detect(history, value, t, tz_offset_s=28800,
+            result = anomaly.detect(history, value, t, tz_offset_s=_local_offset_s(t),
                                     sensitivity=sensitivity, min_weeks=min_weeks)
             if not result.anomalous or (value > result.expected) != up:
                 continue
